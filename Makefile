@@ -1,0 +1,52 @@
+# DeFi Yield Optimizer — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test lint sql-lint docs docs-serve db-start db-stop clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+demo: $(STAMP) ## Run the daily job end to end on the embedded Postgres against recorded APIs
+	$(BIN)/yieldopt run --replay
+
+test: $(STAMP) ## Lint (ruff, sqlfluff) and run the pytest suite on a fresh embedded database
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory sql-lint
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Python lint only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+sql-lint: $(STAMP) ## SQLFluff over the dbt models (postgres dialect, dbt templater)
+	cd dbt_project && DBT_PROFILES_DIR=.. ../$(BIN)/sqlfluff lint models
+
+docs: $(STAMP) ## Generate dbt docs (lineage from raw API tables to the allocation)
+	$(BIN)/yieldopt dbt docs generate
+
+docs-serve: docs ## Serve the generated dbt docs on http://127.0.0.1:8080
+	$(BIN)/yieldopt dbt docs serve --port 8080
+
+db-start: $(STAMP) ## Start the embedded PostgreSQL
+	$(BIN)/yieldopt db start
+
+db-stop: $(STAMP) ## Stop the embedded PostgreSQL
+	$(BIN)/yieldopt db stop
+
+clean: ## Remove the virtualenv, the embedded database and generated files
+	-$(BIN)/yieldopt db stop
+	rm -rf $(VENV) .yieldopt reports dbt_project/target dbt_project/logs

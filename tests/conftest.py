@@ -1,0 +1,34 @@
+"""Test-session plumbing: one fresh database per pytest session on the embedded server.
+
+The embedded PostgreSQL under ``.yieldopt/pgdata`` is started if needed (or the external
+server named by ``PGHOST``); a throw-away database ``yieldopt_test_<random>`` is created,
+exported through the ``PG*`` variables for everything the tests start, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from yieldopt import db
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[db.PgConnection]:
+    """The session's fresh database; its ``PG*`` variables are exported for subprocesses."""
+    name = f"yieldopt_test_{uuid.uuid4().hex[:10]}"
+    saved = {key: os.environ.get(key) for key in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE")}
+    info = db.connection_info(name)
+    db.apply_to_environment(info)
+    os.environ["YIELDOPT_DATABASE"] = name
+    yield info
+    db.drop_database(info)
+    os.environ.pop("YIELDOPT_DATABASE", None)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -1,0 +1,1 @@
+"""DeFi Yield Optimizer: shared plumbing (database, configuration, command line)."""

@@ -1,0 +1,104 @@
+"""The ``yieldopt`` command line: database, daily run, optimizer, dbt helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yieldopt import db
+from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+
+app = typer.Typer(help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The PostgreSQL the project uses (embedded unless PGHOST is set).",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded server (or check the external one) and create the database."""
+    info = db.connection_info()
+    typer.echo(f"database ready: {info.uri()}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded server."""
+    if db.is_external():
+        typer.echo("PGHOST is set: the external server is not ours to stop")
+        return
+    typer.echo(db.stop_embedded())
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the server runs."""
+    if db.is_external():
+        typer.echo(f"external PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', '5432')}")
+    else:
+        typer.echo(db.embedded_status())
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print a libpq URI (last line) that psql accepts; the password stays in PGPASSWORD."""
+    typer.echo(db.connection_info().uri())
+
+
+DateOption = Annotated[
+    dt.date | None,
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Run date (UTC); default: today"),
+]
+
+
+@app.command()
+def run(
+    replay: Annotated[bool, typer.Option("--replay", help="Serve recorded API responses")] = False,
+    run_date: DateOption = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
+) -> None:
+    """Run the daily job for one day."""
+    from flows.daily import run_daily
+
+    day = run_date.date() if isinstance(run_date, dt.datetime) else run_date
+    ok = run_daily(run_date=day, replay=replay, config_path=config)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def optimize(
+    input_path: Annotated[Path, typer.Option("--input", help="problem.json")],
+    output_path: Annotated[Path, typer.Option("--output", help="result.json")],
+) -> None:
+    """Solve one allocation problem from a file (exit 2: bad input, 3: infeasible)."""
+    from python_models.optimization.cli import optimize_file
+
+    raise typer.Exit(optimize_file(input_path, output_path))
+
+
+def _dbt_env() -> dict[str, str]:
+    info = db.connection_info()
+    return {**os.environ, **info.libpq_env(), "DBT_PROFILES_DIR": str(PROJECT_ROOT)}
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt(ctx: typer.Context) -> None:
+    """Run any dbt command against the project's database, e.g. ``yieldopt dbt build``."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *ctx.args, "--project-dir", str(DBT_PROJECT_DIR)],
+        env=_dbt_env(),
+        cwd=DBT_PROJECT_DIR,
+        check=False,
+    )
+    raise typer.Exit(result.returncode)
+
+
+if __name__ == "__main__":
+    app()
