@@ -14,10 +14,14 @@ import typer
 from yieldopt import db
 from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
-app = typer.Typer(help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
-                  no_args_is_help=True, add_completion=False)
-db_app = typer.Typer(help="The PostgreSQL the project uses (embedded unless PGHOST is set).",
-                     no_args_is_help=True)
+app = typer.Typer(
+    help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(
+    help="The PostgreSQL the project uses (embedded unless PGHOST is set).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 
@@ -41,7 +45,9 @@ def db_stop() -> None:
 def db_status() -> None:
     """Say whether the server runs."""
     if db.is_external():
-        typer.echo(f"external PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', '5432')}")
+        typer.echo(
+            f"external PostgreSQL at {os.environ['PGHOST']}:{os.environ.get('PGPORT', '5432')}"
+        )
     else:
         typer.echo(db.embedded_status())
 
@@ -92,7 +98,12 @@ def _dbt_env() -> dict[str, str]:
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the project's database, e.g. ``yieldopt dbt build``."""
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), *ctx.args, "--project-dir", str(DBT_PROJECT_DIR)],
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            *ctx.args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         env=_dbt_env(),
         cwd=DBT_PROJECT_DIR,
         check=False,

@@ -34,12 +34,16 @@ class StrategyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     position_max_pct_pool_tvl: float = _pct(
-        5, "a position <= this % of the pool's forecast TVL",
-        "position_max_pct_pool_tvl", "tvl_limit_percentage",
+        5,
+        "a position <= this % of the pool's forecast TVL",
+        "position_max_pct_pool_tvl",
+        "tvl_limit_percentage",
     )
     position_max_pct_total_assets: float = _pct(
-        25, "a position <= this % of AUM",
-        "position_max_pct_total_assets", "max_alloc_percentage",
+        25,
+        "a position <= this % of AUM",
+        "position_max_pct_total_assets",
+        "max_alloc_percentage",
     )
     group1_max_pct: float = _pct(100, "share of AUM allowed in group 1 (stable)")
     group2_max_pct: float = _pct(50, "share of AUM allowed in group 2")
@@ -57,17 +61,29 @@ class StrategyConfig(BaseModel):
     token_marketcap_limit: float = Field(
         35_000_000, ge=0, le=1e14, description="minimum market cap of every pool token (USD)"
     )
-    pool_pair_tvl_ratio_min: float = Field(0.3, ge=0, le=1, description="min smallest/largest reserve")
-    pool_pair_tvl_ratio_max: float = Field(1.0, ge=0, le=1, description="max smallest/largest reserve")
+    pool_pair_tvl_ratio_min: float = Field(
+        0.3, ge=0, le=1, description="min smallest/largest reserve"
+    )
+    pool_pair_tvl_ratio_max: float = Field(
+        1.0, ge=0, le=1, description="max smallest/largest reserve"
+    )
     group1_apy_delta_max: float = Field(0.1, ge=0, le=1000, description="pp, group 1 daily delta")
     group1_7d_stddev_max: float = Field(0.3, ge=0, le=1000, description="pp, group 1 7-day stddev")
-    group1_30d_stddev_max: float = Field(0.6, ge=0, le=1000, description="pp, group 1 30-day stddev")
+    group1_30d_stddev_max: float = Field(
+        0.6, ge=0, le=1000, description="pp, group 1 30-day stddev"
+    )
     group2_apy_delta_max: float = Field(0.5, ge=0, le=1000, description="pp, group 2 daily delta")
     group2_7d_stddev_max: float = Field(1.0, ge=0, le=1000, description="pp, group 2 7-day stddev")
-    group2_30d_stddev_max: float = Field(2.0, ge=0, le=1000, description="pp, group 2 30-day stddev")
-    icebox_ohlc_l_pct: float = Field(2, gt=0, le=100, description="signal L drop below prior close (%)")
+    group2_30d_stddev_max: float = Field(
+        2.0, ge=0, le=1000, description="pp, group 2 30-day stddev"
+    )
+    icebox_ohlc_l_pct: float = Field(
+        2, gt=0, le=100, description="signal L drop below prior close (%)"
+    )
     icebox_ohlc_l_days: int = Field(2, ge=1, le=365, description="signal L window (days)")
-    icebox_ohlc_c_pct: float = Field(1, gt=0, le=100, description="signal C close-to-close drop (%)")
+    icebox_ohlc_c_pct: float = Field(
+        1, gt=0, le=100, description="signal C close-to-close drop (%)"
+    )
     icebox_ohlc_c_days: int = Field(1, ge=1, le=365, description="signal C lag (days)")
     icebox_depeg_pct: float = Field(1, gt=0, le=100, description="stablecoin depeg threshold (%)")
     icebox_recovery_days: int = Field(3, ge=1, le=365, description="quiet days before leaving")

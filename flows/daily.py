@@ -1,0 +1,223 @@
+"""The daily flow: the 15 steps of PRODUCT.md, in order, as Prefect tasks.
+
+The flow is thin: each step calls a plain function from ``ingestion/``, ``python_models/`` or
+runs a named dbt stage. Every step's outcome (rows, seconds, error) lands in the run record
+(``ops.step_runs``); the first failing step stops the day with its reason, so nothing
+downstream ever decides on stale or partial data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from rich.console import Console
+
+from flows import run_record
+from flows.dbt_stage import DbtStageResult, run_dbt
+from yieldopt import db
+from yieldopt.config import ConfigError, StrategyConfig, load_config
+from yieldopt.paths import RECORDINGS_DIR
+
+console = Console(stderr=True)
+logger = logging.getLogger(__name__)
+
+# Transient failures (network, rate limits) are retried by the HTTP clients themselves and
+# once more here with a pause; logic errors fail at once because retrying cannot fix them.
+TRANSIENT_RETRIES = 2
+TRANSIENT_DELAY_SECONDS = [5, 30]
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """Everything a step needs to know about the day it runs for."""
+
+    run_date: dt.date
+    config: StrategyConfig
+    info: db.PgConnection
+
+    @property
+    def dbt_vars(self) -> dict[str, Any]:
+        return {"run_date": self.run_date.isoformat(), **self.config.dbt_vars()}
+
+
+class StepFailed(RuntimeError):
+    """A step failed; carries the step's name for the run record and the alert."""
+
+    def __init__(self, step: str, reason: str) -> None:
+        super().__init__(f"step {step} failed: {reason}")
+        self.step = step
+        self.reason = reason
+
+
+def _stage_rows(result: DbtStageResult, models: tuple[str, ...]) -> dict[str, int]:
+    return {name: rows for name, rows in result.rows.items() if name in models}
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+@task(name="1 fetch pools", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+def fetch_pools(ctx: DayContext) -> dict[str, int]:
+    from ingestion.pipeline import load_pools
+
+    return load_pools(ctx.run_date, ctx.info).rows
+
+
+@task(name="2 fetch ohlcv", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+def fetch_ohlcv(ctx: DayContext) -> dict[str, int]:
+    from ingestion.pipeline import load_prices
+
+    return load_prices(ctx.run_date, ctx.info).rows
+
+
+@task(name="3 fetch gas", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+def fetch_gas(ctx: DayContext) -> dict[str, int]:
+    from ingestion.pipeline import load_gas
+
+    return load_gas(ctx.run_date, ctx.info).rows
+
+
+@task(name="4 fetch wallet", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+def fetch_wallet(ctx: DayContext) -> dict[str, int]:
+    from ingestion.pipeline import load_wallets
+
+    return load_wallets(ctx.run_date, ctx.info).rows
+
+
+@task(name="5-8 curate: icebox, metrics, groups, eligibility")
+def curate(ctx: DayContext) -> DbtStageResult:
+    return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
+
+
+@task(
+    name="9 fetch history", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS
+)
+def fetch_history(ctx: DayContext) -> dict[str, int]:
+    from ingestion.pipeline import load_pool_history
+
+    pool_ids = history_candidates(ctx)
+    if not pool_ids:
+        raise StepFailed("9 fetch history", f"no pool passes the filters on {ctx.run_date}")
+    rows = load_pool_history(ctx.run_date, ctx.info, pool_ids).rows
+    rows["pools_selected"] = len(pool_ids)
+    return rows
+
+
+def history_candidates(ctx: DayContext) -> list[str]:
+    """Pools whose full history is worth fetching on the day.
+
+    Eligible pools, plus pools that pass every test except the ones that need history
+    (a group needs 30 days): otherwise a new database could never bootstrap a history.
+    """
+    with db.connect(ctx.info) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select pool_id
+            from marts.pool_eligibility
+            where eligibility_date = %s
+              and (is_eligible or failed_checks <@ array['has_group']::text[])
+            order by pool_id
+            """,
+            (ctx.run_date,),
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+# --- the flow ----------------------------------------------------------------------------
+
+Step = tuple[int, str, Callable[[DayContext], Any]]
+
+
+@contextmanager
+def _step(ctx: DayContext, number: int, name: str) -> Iterator[dict[str, int]]:
+    """Time a step, record it, print its progress line; turn any error into StepFailed."""
+    rows: dict[str, int] = {}
+    started = time.perf_counter()
+    try:
+        yield rows
+    except Exception as error:
+        seconds = time.perf_counter() - started
+        reason = (
+            error.reason if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"
+        )
+        with db.connect(ctx.info) as conn:
+            run_record.record_step(
+                conn, ctx.run_date, number, name, "FAILED", rows, seconds, reason
+            )
+        console.print(f"[red]✗ {number:>2} {name:<32} failed after {seconds:5.1f}s: {reason}")
+        raise StepFailed(name, reason) from error
+    seconds = time.perf_counter() - started
+    with db.connect(ctx.info) as conn:
+        run_record.record_step(conn, ctx.run_date, number, name, "SUCCESS", rows, seconds)
+    total = sum(rows.values())
+    console.print(f"[green]✓ {number:>2} {name:<32} {total:>9,} rows {seconds:6.1f}s")
+
+
+@flow(name="daily", log_prints=False)
+def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The 15 steps for one day; returns the run's status and the failing step if any."""
+    log = get_run_logger()
+    config = StrategyConfig.model_validate(parameters)
+    info = db.connection_info()
+    ctx = DayContext(run_date=run_date, config=config, info=info)
+    with db.connect(info) as conn:
+        run_record.start_run(conn, run_date)
+    failed: StepFailed | None = None
+    try:
+        for number, name, fn in (
+            (1, "fetch pools", fetch_pools),
+            (2, "fetch ohlcv", fetch_ohlcv),
+            (3, "fetch gas", fetch_gas),
+            (4, "fetch wallet", fetch_wallet),
+        ):
+            with _step(ctx, number, name) as rows:
+                rows.update(fn(ctx))
+        with _step(ctx, 5, "icebox, metrics, groups, filter") as rows:
+            rows.update(curate(ctx).rows)
+        with _step(ctx, 9, "fetch history") as rows:
+            rows.update(fetch_history(ctx))
+    except StepFailed as error:
+        failed = error
+        log.error("daily run for %s stopped: %s", run_date, error)
+    with db.connect(info) as conn:
+        run_record.finish_run(
+            conn, run_date, failed.step if failed else None, failed.reason if failed else None
+        )
+    return {"status": "FAILED" if failed else "SUCCESS", "failed_step": failed and failed.step}
+
+
+def run_daily(
+    run_date: dt.date | None = None, replay: bool = False, config_path: Path | None = None
+) -> bool:
+    """Entry point of ``yieldopt run``: validate the configuration, then run the flow."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        console.print(f"[red]{error}")
+        return False
+    day = run_date or dt.datetime.now(dt.UTC).date()
+    info = db.connection_info()
+    db.apply_to_environment(info)
+    replay_context = _replay(day) if replay else nullcontext()
+    with replay_context:
+        outcome = daily_flow(run_date=day, parameters=config.snapshot())
+    return outcome["status"] == "SUCCESS"
+
+
+@contextmanager
+def _replay(day: dt.date) -> Iterator[None]:
+    """Serve the recorded responses as of ``day`` and point every source at them."""
+    from ingestion.pipeline import replay_environment
+    from ingestion.replay import ReplayServer
+
+    with ReplayServer(RECORDINGS_DIR, as_of=day) as server, replay_environment(server):
+        console.print(f"replaying recorded API responses as of {day} from {RECORDINGS_DIR}")
+        yield

@@ -1,0 +1,78 @@
+"""dbt inside the flow: one programmatic ``dbtRunner`` invocation per named stage.
+
+dbt is not safe to invoke twice at once in one process, so every invocation goes through
+one lock. Each node's result is logged to the Prefect run log so an analyst sees which
+model or test failed, and the stage fails as a whole when any node does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+
+_DBT_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
+
+
+class DbtStageError(RuntimeError):
+    """A dbt stage with failing nodes; the message lists them."""
+
+
+@dataclass
+class DbtStageResult:
+    """What one stage built: node name → status, and the rows each model reported."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[str]:
+        return [name for name, status in self.statuses.items() if status in {"error", "fail"}]
+
+
+def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStageResult:
+    """Run ``dbt <command> <selection…>`` with the run's vars; raise on any failing node."""
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        command,
+        *selection,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--vars",
+        json.dumps(dbt_vars, default=str),
+    ]
+    with _DBT_LOCK:
+        outcome = dbtRunner().invoke(args)
+    if outcome.exception is not None:
+        raise DbtStageError(
+            f"dbt {command} {' '.join(selection)} could not run: {outcome.exception}"
+        )
+    result = DbtStageResult()
+    for node_result in getattr(outcome.result, "results", None) or []:
+        name = node_result.node.name
+        status = str(node_result.status)
+        result.statuses[name] = status
+        result.seconds += node_result.execution_time or 0.0
+        affected = (node_result.adapter_response or {}).get("rows_affected")
+        if isinstance(affected, int) and affected >= 0:
+            result.rows[name] = affected
+        logger.info("dbt %-8s %-45s %s", command, name, status)
+    if result.failures or not outcome.success:
+        details = "; ".join(
+            f"{name}: {status}"
+            for name, status in result.statuses.items()
+            if name in result.failures
+        )
+        raise DbtStageError(
+            f"dbt {command} {' '.join(selection)} failed: {details or 'see dbt log'}"
+        )
+    return result
