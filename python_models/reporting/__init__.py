@@ -1,0 +1,1 @@
+"""Step 15: the daily report (Slack Block Kit message and chart)."""
