@@ -1,0 +1,83 @@
+"""A local fake of the Slack Web API methods the report uses, on pytest-httpserver."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+
+@dataclass
+class FakeSlack:
+    """Records every call (method, token, form or JSON payload) and answers like Slack."""
+
+    server: HTTPServer
+    valid_token: str
+    calls: list[dict] = field(default_factory=list)
+    uploads: list[bytes] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/api/")
+
+    def install(self) -> None:
+        for method in (
+            "chat.postMessage",
+            "files.getUploadURLExternal",
+            "files.completeUploadExternal",
+        ):
+            self.server.expect_request(f"/api/{method}").respond_with_handler(self._api(method))
+        self.server.expect_request("/upload/F123", method="POST").respond_with_handler(self._upload)
+
+    def methods(self) -> list[str]:
+        return [call["method"] for call in self.calls]
+
+    def _api(self, method: str):
+        def handle(request: Request) -> Response:
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            if request.mimetype == "application/json":
+                payload = request.get_json()
+            else:
+                payload = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
+            self.calls.append({"method": method, "token": token, "payload": payload})
+            if token != self.valid_token:
+                return _json({"ok": False, "error": "invalid_auth"})
+            if method == "chat.postMessage":
+                return _json({"ok": True, "channel": "C0TREASURY", "ts": "1717000000.000100"})
+            if method == "files.getUploadURLExternal":
+                return _json(
+                    {
+                        "ok": True,
+                        "upload_url": self.server.url_for("/upload/F123"),
+                        "file_id": "F123",
+                    }
+                )
+            return _json({"ok": True, "files": [{"id": "F123", "title": "chart"}]})
+
+        return handle
+
+    def _upload(self, request: Request) -> Response:
+        self.uploads.append(request.get_data())
+        return Response("OK - 1234", status=200)
+
+
+def _json(body: dict) -> Response:
+    return Response(json.dumps(body), status=200, content_type="application/json")
+
+
+FAKE_SLACK_TOKEN = "xoxb-test-0000-not-a-real-token"
+
+
+@pytest.fixture
+def fake_slack(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeSlack:
+    """A fake Slack API on loopback; the report's environment points at it."""
+    fake = FakeSlack(httpserver, valid_token=FAKE_SLACK_TOKEN)
+    fake.install()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", FAKE_SLACK_TOKEN)
+    monkeypatch.setenv("SLACK_CHANNEL", "#treasury")
+    monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
+    return fake
