@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The last day of the recorded pool histories (recordings/README.md).
+DEMO_DATE ?= 2025-06-05
 
 .PHONY: help install demo test lint sql-lint docs docs-serve db-start db-stop clean
 
@@ -20,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
 demo: $(STAMP) ## Run the daily job end to end on the embedded Postgres against recorded APIs
-	$(BIN)/yieldopt run --replay
+	$(BIN)/yieldopt run --replay --date $(DEMO_DATE)
 
 test: $(STAMP) ## Lint (ruff, sqlfluff) and run the pytest suite on a fresh embedded database
 	$(BIN)/ruff check .

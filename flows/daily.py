@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 # once more here with a pause; logic errors fail at once because retrying cannot fix them.
 TRANSIENT_RETRIES = 2
 TRANSIENT_DELAY_SECONDS = [5, 30]
+# DeFiLlama refreshes its yields around 01:00 UTC; run after it has settled.
+DAILY_CRON = "30 2 * * *"
 
 
 @dataclass(frozen=True)
@@ -221,3 +223,11 @@ def _replay(day: dt.date) -> Iterator[None]:
     with ReplayServer(RECORDINGS_DIR, as_of=day) as server, replay_environment(server):
         console.print(f"replaying recorded API responses as of {day} from {RECORDINGS_DIR}")
         yield
+
+
+@flow(name="daily-scheduled")
+def scheduled_daily_flow(config_path: str | None = None) -> dict[str, Any]:
+    """The deployment's entry: today's UTC date and the strategy file, validated first."""
+    config = load_config(Path(config_path) if config_path else None)
+    db.apply_to_environment(db.connection_info())
+    return daily_flow(run_date=dt.datetime.now(dt.UTC).date(), parameters=config.snapshot())

@@ -79,6 +79,42 @@ def run(
 
 
 @app.command()
+def backfill(
+    start: Annotated[dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"])],
+    end: Annotated[dt.datetime, typer.Option("--end", formats=["%Y-%m-%d"])],
+    replay: Annotated[bool, typer.Option("--replay", help="Serve recorded API responses")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
+) -> None:
+    """Run the daily job for every day from START to END (inclusive), oldest first."""
+    from flows.daily import run_daily
+
+    if end < start:
+        raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    failed = []
+    for offset in range((end - start).days + 1):
+        day = start.date() + dt.timedelta(days=offset)
+        if not run_daily(run_date=day, replay=replay, config_path=config):
+            failed.append(day.isoformat())
+    if failed:
+        typer.echo(f"failed days: {', '.join(failed)}", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the `daily` and `gas-poller` deployments from this process (one machine)."""
+    from prefect import serve as prefect_serve
+
+    from flows.daily import DAILY_CRON, scheduled_daily_flow
+    from flows.gas_poller import GAS_POLL_CRON, gas_poller_flow
+
+    prefect_serve(
+        scheduled_daily_flow.to_deployment(name="daily", cron=DAILY_CRON),
+        gas_poller_flow.to_deployment(name="gas-poller", cron=GAS_POLL_CRON),
+    )
+
+
+@app.command()
 def optimize(
     input_path: Annotated[Path, typer.Option("--input", help="problem.json")],
     output_path: Annotated[Path, typer.Option("--output", help="result.json")],
