@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from psycopg2 import sql
 from rich.console import Console
+from rich.table import Table
 
 from flows import run_record
 from flows.dbt_stage import DbtStageResult, run_dbt
@@ -211,7 +213,54 @@ def run_daily(
     replay_context = _replay(day) if replay else nullcontext()
     with replay_context:
         outcome = daily_flow(run_date=day, parameters=config.snapshot())
+    print_table_summary(info)
     return outcome["status"] == "SUCCESS"
+
+
+SUMMARY_SCHEMAS = (
+    "raw_defillama",
+    "raw_coinmarketcap",
+    "raw_ethgastracker",
+    "raw_etherscan",
+    "marts",
+    "forecasts",
+    "optimization",
+)
+
+
+def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
+    """Exact row counts of every data table of the run's schemas (dlt's bookkeeping excluded)."""
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select table_schema, table_name
+            from information_schema.tables
+            where table_schema = any(%s) and table_type = 'BASE TABLE'
+              and table_name not like '\\_dlt\\_%%'
+            order by table_schema, table_name
+            """,
+            (list(SUMMARY_SCHEMAS),),
+        )
+        tables = cur.fetchall()
+        counts = []
+        for schema, table in tables:
+            cur.execute(
+                sql.SQL("select count(*) from {}.{}").format(
+                    sql.Identifier(schema), sql.Identifier(table)
+                )
+            )
+            counts.append((f"{schema}.{table}", cur.fetchone()[0]))
+    return counts
+
+
+def print_table_summary(info: db.PgConnection) -> None:
+    """The demo's closing summary: rows per table."""
+    table = Table(title="Rows per table")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in table_row_counts(info):
+        table.add_row(name, f"{count:,}")
+    console.print(table)
 
 
 @contextmanager
