@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flows import run_record
 from flows.daily import run_daily, table_row_counts
 from yieldopt import db
 
@@ -24,6 +25,7 @@ MERGED_TABLES = (
 
 def _step_statuses(info: db.PgConnection, day: dt.date) -> dict[str, str]:
     with db.connect(info) as conn, conn.cursor() as cur:
+        run_record.ensure_tables(conn)
         cur.execute(
             "select step_name, status from ops.step_runs where run_date = %s order by step_no",
             (day,),
