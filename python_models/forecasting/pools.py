@@ -1,0 +1,80 @@
+"""Pool forecasts (step 11): APY and TVL of every pool, pools fitted in parallel.
+
+Pools are independent, so they are spread over worker processes in chunks. Results come back
+in input order and every series is computed by the same deterministic code whatever worker
+runs it, so one worker and many give identical output. Workers are started with ``spawn``:
+the daily flow runs inside Prefect, whose threads make ``fork`` unsafe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from python_models.forecasting.backtest import ForecastSettings, SeriesForecast, SeriesSpec
+from python_models.forecasting.backtest import forecast_series as forecast_one
+from python_models.forecasting.candidates import POOL_CANDIDATES
+from python_models.forecasting.series import daily_series
+
+# target -> lower bound of its forecast (TVL cannot be negative; APY can, in principle)
+POOL_TARGETS: dict[str, float | None] = {"apy_pct": None, "tvl_usd": 0.0}
+# Several chunks per worker even out pools that take longer than others.
+CHUNKS_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class PoolHistory:
+    """One pool's daily history as stored in ``marts.pool_daily_metrics``."""
+
+    pool_id: str
+    dates: np.ndarray
+    apy_pct: np.ndarray
+    tvl_usd: np.ndarray
+
+
+def forecast_pool(
+    history: PoolHistory, run_date: dt.date, settings: ForecastSettings
+) -> list[SeriesForecast]:
+    """Both targets of one pool for the day after ``run_date``, from data up to ``run_date``."""
+    forecast_date = run_date + dt.timedelta(days=1)
+    return [
+        forecast_one(
+            SeriesSpec(
+                history.pool_id,
+                target,
+                daily_series(history.dates, getattr(history, target), run_date),
+                lower_bound=lower_bound,
+            ),
+            forecast_date,
+            POOL_CANDIDATES,
+            settings,
+        )
+        for target, lower_bound in POOL_TARGETS.items()
+    ]
+
+
+def forecast_pools(
+    histories: Sequence[PoolHistory],
+    run_date: dt.date,
+    settings: ForecastSettings | None = None,
+    workers: int | None = None,
+) -> list[SeriesForecast]:
+    """Forecast every pool on ``workers`` processes (default: all cores), in input order."""
+    settings = settings or ForecastSettings()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(histories)))
+    task = partial(forecast_pool, run_date=run_date, settings=settings)
+    if workers == 1:
+        per_pool = map(task, histories)
+    else:
+        chunk = max(1, len(histories) // (workers * CHUNKS_PER_WORKER))
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+            per_pool = list(executor.map(task, histories, chunksize=chunk))
+    return [forecast for pool in per_pool for forecast in pool]
