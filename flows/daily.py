@@ -135,6 +135,57 @@ def history_candidates(ctx: DayContext) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
+def eligible_pools(ctx: DayContext) -> list[str]:
+    """The pools the optimizer may use on the day (after the histories were curated)."""
+    with db.connect(ctx.info) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select pool_id from marts.pool_eligibility
+            where eligibility_date = %s and is_eligible
+            order by pool_id
+            """,
+            (ctx.run_date,),
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+@task(name="9b curate histories")
+def curate_histories(ctx: DayContext) -> DbtStageResult:
+    """Rebuild metrics, groups and eligibility now that full histories are loaded."""
+    return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
+
+
+@task(name="10-11 retrain and forecast pools")
+def forecast_pools(ctx: DayContext) -> dict[str, int]:
+    from python_models.forecasting.daily import retrain_and_forecast_pools
+
+    pool_ids = eligible_pools(ctx)
+    if not pool_ids:
+        raise StepFailed("10 forecast pools", f"no eligible pool on {ctx.run_date}")
+    with db.connect(ctx.info) as conn:
+        summary = retrain_and_forecast_pools(conn, ctx.run_date, pool_ids)
+    return {**summary.rows, "pools": summary.pools}
+
+
+@task(name="12 forecast gas")
+def forecast_gas(ctx: DayContext) -> dict[str, int]:
+    from python_models.forecasting.daily import forecast_gas as forecast_gas_price
+
+    with db.connect(ctx.info) as conn:
+        summary = forecast_gas_price(conn, ctx.run_date)
+    if summary.gas_price_gwei is None:
+        raise StepFailed(
+            "12 forecast gas",
+            f"no gas price for {ctx.run_date}: {summary.fallback_reason or 'no gas history'}",
+        )
+    return summary.rows
+
+
+@task(name="12b curate forecasts")
+def curate_forecasts(ctx: DayContext) -> DbtStageResult:
+    return run_dbt("build", ctx.dbt_vars, "--selector", "after_forecast")
+
+
 # --- the flow ----------------------------------------------------------------------------
 
 Step = tuple[int, str, Callable[[DayContext], Any]]
@@ -188,6 +239,12 @@ def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any]:
             rows.update(curate(ctx).rows)
         with _step(ctx, 9, "fetch history") as rows:
             rows.update(fetch_history(ctx))
+            rows.update(curate_histories(ctx).rows)
+        with _step(ctx, 10, "retrain, forecast pools") as rows:
+            rows.update(forecast_pools(ctx))
+        with _step(ctx, 12, "forecast gas") as rows:
+            rows.update(forecast_gas(ctx))
+            rows.update(curate_forecasts(ctx).rows)
     except StepFailed as error:
         failed = error
         log.error("daily run for %s stopped: %s", run_date, error)
