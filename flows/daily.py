@@ -61,10 +61,6 @@ class StepFailed(RuntimeError):
         self.reason = reason
 
 
-def _stage_rows(result: DbtStageResult, models: tuple[str, ...]) -> dict[str, int]:
-    return {name: rows for name, rows in result.rows.items() if name in models}
-
-
 # --- steps -----------------------------------------------------------------------------
 
 
