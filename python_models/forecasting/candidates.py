@@ -136,6 +136,7 @@ def theta(window: np.ndarray, fit_end: int) -> np.ndarray:
 
 
 # --- candidate sets ----------------------------------------------------------------------
+# Simple exponential smoothing is not listed separately: ARIMA(0,1,1) is the same model.
 
 NAIVE = Candidate("naive", naive, min_train=1, fitted=False)
 
@@ -143,7 +144,6 @@ POOL_CANDIDATES: tuple[Candidate, ...] = (
     NAIVE,
     Candidate("mean_7d", _mean_of_last(7), min_train=7, fitted=False),
     Candidate("drift_28d", _drift_over(28), min_train=28, fitted=False),
-    Candidate("ets_ann", _ets(), min_train=14),
     Candidate("ets_aadn", _ets(trend="add", damped_trend=True), min_train=21),
     Candidate("arima_110", _arima((1, 1, 0), "yule_walker"), min_train=21),
     Candidate("arima_011", _arima((0, 1, 1), "hannan_rissanen"), min_train=21),
