@@ -51,8 +51,8 @@ def position_caps(problem: Problem, with_group_caps: bool = True) -> dict[str, f
 
 
 def tolerance_usd(problem: Problem) -> float:
-    """Slack for rounding in checks: a millionth of AUM (solver tolerances scale with it)."""
-    return 1e-6 * max(problem.aum_usd, 1.0) + 1e-6
+    """Slack for rounding in checks: a millionth of AUM (solver tolerances scale with it) + 5 cents."""
+    return 1e-6 * max(problem.aum_usd, 1.0) + 0.05
 
 
 def token_balances(problem: Problem, allocations: dict[str, float]) -> dict[str, float]:

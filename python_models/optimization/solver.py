@@ -150,10 +150,23 @@ def _unsolved(
     problem: Problem, status: str, reason: str, started: float, stats: dict[str, Any]
 ) -> Result:
     logger.info("optimization %s: %s", status, reason)
+    pools = {pool.pool_id: pool for pool in problem.pools}
+    kept = [
+        Position(
+            pool_id=pool_id,
+            group=pools[pool_id].group,
+            apy=pools[pool_id].apy,
+            allocation_usd=usd,
+            previous_usd=usd,
+        )
+        for pool_id, usd in problem.holdings.current_allocations.items()
+        if usd > 0
+    ]
     return Result(
         status=status,
         reason=reason,
         aum_usd=problem.aum_usd,
+        positions=kept,
         solve_seconds=time.perf_counter() - started,
         solver=stats,
     )
