@@ -1,0 +1,127 @@
+"""DeFiLlama yields: the pool universe (step 1) and per-pool daily history (step 9).
+
+``pools`` appends one row per pool per fetch (the daily snapshots steps 6-8 read);
+``pool_chart`` merges one row per pool per UTC day and writes only days newer than what the
+destination already holds for that pool (``loaded_until``), so a re-run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.defillama.settings import (
+    CHART_ENDPOINT,
+    CHART_FIELDS,
+    DEFAULT_BASE_URL,
+    POOL_FIELDS,
+    POOLS_ENDPOINT,
+)
+from ingestion.errors import IngestionError
+from ingestion.http import ApiClient
+from ingestion.records import columns, to_row, utc_now
+
+logger = logging.getLogger(__name__)
+
+CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
+
+
+@dlt.source(name="defillama", max_table_nesting=0)
+def defillama_pools_source(run_date: dt.date, base_url: str = dlt.config.value) -> DltResource:
+    """Step 1: today's ``/pools`` snapshot."""
+    client = ApiClient(base_url or DEFAULT_BASE_URL)
+
+    @dlt.resource(
+        name="pools",
+        write_disposition="append",
+        columns=columns(POOL_FIELDS, {"fetched_at": "timestamp", "run_date": "date"}),
+        schema_contract=CONTRACT,
+    )
+    def pools() -> Iterator[list[dict[str, Any]]]:
+        body = client.get_json("/pools", POOLS_ENDPOINT)
+        fetched_at = utc_now()
+        records = _data_list(body, POOLS_ENDPOINT)
+        if not records:
+            raise IngestionError(POOLS_ENDPOINT, "the response holds no pools")
+        rows = [to_row(r, POOL_FIELDS, POOLS_ENDPOINT, i) for i, r in enumerate(records)]
+        for row in rows:
+            row.update(fetched_at=fetched_at, run_date=run_date)
+        yield rows
+
+    return pools
+
+
+@dlt.source(name="defillama", max_table_nesting=0)
+def defillama_chart_source(
+    pool_ids: Sequence[str],
+    loaded_until: Mapping[str, dt.date],
+    base_url: str = dlt.config.value,
+) -> DltResource:
+    """Step 9: the daily history of ``pool_ids``; ``loaded_until`` is each pool's cursor."""
+    client = ApiClient(base_url or DEFAULT_BASE_URL)
+
+    @dlt.resource(
+        name="pool_chart",
+        write_disposition="merge",
+        primary_key=("pool", "chart_date"),
+        columns={
+            **columns(
+                CHART_FIELDS, {"pool": "text", "chart_date": "date", "fetched_at": "timestamp"}
+            ),
+            # DeFiLlama sometimes has two points in one UTC day: keep the later one.
+            "timestamp": {
+                "name": "timestamp",
+                "data_type": "timestamp",
+                "timezone": True,
+                "nullable": False,
+                "dedup_sort": "desc",
+            },
+        },
+        schema_contract=CONTRACT,
+    )
+    def pool_chart() -> Iterator[list[dict[str, Any]]]:
+        for pool in pool_ids:
+            rows = _chart_rows(client, pool, loaded_until.get(pool))
+            if rows:
+                yield rows
+
+    return pool_chart
+
+
+def _chart_rows(client: ApiClient, pool: str, since: dt.date | None) -> list[dict[str, Any]]:
+    """The pool's chart points after ``since`` (all when None); [] for an unknown pool."""
+    endpoint = CHART_ENDPOINT.format(pool=pool)
+    try:
+        body = client.get_json(f"/chart/{pool}", endpoint)
+    except IngestionError as error:
+        if "HTTP 404" in error.problem or "HTTP 400" in error.problem:
+            logger.warning("%s: unknown pool, no history loaded (%s)", endpoint, error.problem)
+            return []
+        raise
+    if isinstance(body, dict) and body.get("status") == "error":
+        logger.warning("%s: DeFiLlama answered an error, no history: %s", endpoint, body)
+        return []
+    fetched_at = utc_now()
+    rows = []
+    for i, record in enumerate(_data_list(body, endpoint)):
+        row = to_row(record, CHART_FIELDS, endpoint, i)
+        row.update(pool=pool, chart_date=row["timestamp"].date(), fetched_at=fetched_at)
+        if since is None or row["chart_date"] > since:
+            rows.append(row)
+    if not rows and since is None:
+        logger.warning("%s: the pool has no history points", endpoint)
+    return rows
+
+
+def _data_list(body: Any, endpoint: str) -> list[Any]:
+    """DeFiLlama's ``{"status": "success", "data": [...]}`` list, or a clear error."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise IngestionError(endpoint, "response has no 'data' list")
+    if body.get("status") not in (None, "success"):
+        raise IngestionError(endpoint, f"status {body.get('status')!r}")
+    return body["data"]

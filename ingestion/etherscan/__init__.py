@@ -1,0 +1,338 @@
+"""Etherscan: gas oracle, daily average gas price (step 3) and wallet accounts (step 4).
+
+Every number Etherscan sends is a string; wei amounts are loaded as numeric(78,0). Balances
+are appended as snapshots per run; transactions and token transfers are merged and fetched
+from the block after the last one the destination holds per wallet (``loaded_blocks``), with
+Etherscan's page/offset paging and a new block range whenever the 10,000-row window is full.
+The API key is a query parameter (Etherscan accepts nothing else); it stays out of every
+row, log line and error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.errors import IngestionError
+from ingestion.etherscan.settings import (
+    API_PATH,
+    BALANCE_ENDPOINT,
+    CHAIN_ID,
+    DAILY_GAS_ENDPOINT,
+    DAILY_GAS_FIELDS,
+    DEFAULT_BASE_URL,
+    DEFAULT_HISTORY_START,
+    DEFAULT_PAGE_SIZE,
+    EMPTY_MESSAGES,
+    GASORACLE_ENDPOINT,
+    GASORACLE_FIELDS,
+    LAST_BLOCK,
+    RESULT_WINDOW,
+    TOKENBALANCE_ENDPOINT,
+    TOKENTX_ENDPOINT,
+    TOKENTX_FIELDS,
+    TX_FIELDS,
+    TXLIST_ENDPOINT,
+)
+from ingestion.http import ApiClient
+from ingestion.records import columns, convert, to_row, utc_now
+from ingestion.seeds import TrackedToken
+
+CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
+
+
+class EtherscanClient(ApiClient):
+    """Etherscan's ``/v2/api`` with chain id and key, unwrapping its status envelope."""
+
+    def __init__(self, base_url: str, api_key: str) -> None:
+        super().__init__(base_url)
+        self._api_key = api_key
+
+    def call(self, endpoint: str, **params: Any) -> Any:
+        """The ``result`` of a module/action call; [] for Etherscan's "nothing found"."""
+        body = self.get_json(
+            API_PATH, endpoint, {"chainid": CHAIN_ID, **params, "apikey": self._api_key}
+        )
+        if not isinstance(body, dict) or "result" not in body:
+            raise IngestionError(endpoint, "response has no 'result'")
+        if str(body.get("status")) == "1":
+            return body["result"]
+        message = str(body.get("message", ""))
+        if message.startswith(EMPTY_MESSAGES):
+            return []
+        detail = body["result"] if isinstance(body["result"], str) else ""
+        raise IngestionError(endpoint, f"Etherscan error: {message} {detail[:200]}".strip())
+
+
+@dlt.source(name="etherscan", max_table_nesting=0)
+def etherscan_gas_source(
+    run_date: dt.date,
+    base_url: str = dlt.config.value,
+    api_key: str = dlt.secrets.value,
+    history_start: str = DEFAULT_HISTORY_START,
+) -> DltResource:
+    """Step 3: the daily average gas price from ``history_start`` up to ``run_date``."""
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+    first_day = dt.date.fromisoformat(history_start)
+
+    @dlt.resource(
+        name="daily_avg_gas_price",
+        write_disposition="merge",
+        primary_key="utc_date",
+        columns=columns(DAILY_GAS_FIELDS, {"fetched_at": "timestamp"}),
+        schema_contract=CONTRACT,
+    )
+    def daily_avg_gas_price(
+        # dlt's idiom: the cursor is the resource argument's default (state is injected).
+        utc_date: dlt.sources.incremental[dt.date] = dlt.sources.incremental(  # noqa: B008
+            "UTCDate",
+            initial_value=first_day,
+            primary_key=(),
+        ),
+    ) -> Iterator[list[dict[str, Any]]]:
+        start = utc_date.start_value
+        if start > run_date:
+            return
+        result = client.call(
+            DAILY_GAS_ENDPOINT,
+            module="stats",
+            action="dailyavggasprice",
+            startdate=start.isoformat(),
+            enddate=run_date.isoformat(),
+            sort="asc",
+        )
+        fetched_at = utc_now()
+        rows = [
+            to_row(r, DAILY_GAS_FIELDS, DAILY_GAS_ENDPOINT, i)
+            for i, r in enumerate(_list(result, DAILY_GAS_ENDPOINT))
+        ]
+        yield [{**r, "fetched_at": fetched_at} for r in rows if r["UTCDate"] <= run_date]
+
+    return daily_avg_gas_price
+
+
+@dlt.source(name="etherscan_gas_oracle", max_table_nesting=0)
+def etherscan_gas_oracle_source(
+    base_url: str = dlt.config.value, api_key: str = dlt.secrets.value
+) -> DltResource:
+    """The 5-minute gas oracle poll, merged on its block."""
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+
+    @dlt.resource(
+        name="gas_oracle",
+        write_disposition="merge",
+        primary_key="last_block",
+        columns=columns(GASORACLE_FIELDS, {"polled_at": "timestamp"}),
+        schema_contract=CONTRACT,
+    )
+    def gas_oracle() -> Iterator[dict[str, Any]]:
+        result = client.call(GASORACLE_ENDPOINT, module="gastracker", action="gasoracle")
+        if not isinstance(result, dict):
+            raise IngestionError(GASORACLE_ENDPOINT, "'result' is not an object")
+        yield {**to_row(result, GASORACLE_FIELDS, GASORACLE_ENDPOINT, 0), "polled_at": utc_now()}
+
+    return gas_oracle
+
+
+@dlt.source(name="etherscan", max_table_nesting=0)
+def etherscan_wallet_source(
+    run_date: dt.date,
+    wallets: Sequence[str],
+    tokens: Sequence[TrackedToken],
+    reserve_contracts: Sequence[str],
+    loaded_blocks: Mapping[str, Mapping[str, int]],
+    base_url: str = dlt.config.value,
+    api_key: str = dlt.secrets.value,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> list[DltResource]:
+    """Step 4: balances of ``wallets``, token balances of wallets and pool reserve contracts,
+    and the wallets' transactions and token transfers up to the end of ``run_date``.
+
+    ``loaded_blocks`` maps ``transactions``/``token_transfers`` to each wallet's last block.
+    """
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+    wallets = [w.lower() for w in wallets]
+    end_of_day = int(dt.datetime.combine(run_date, dt.time.max, dt.UTC).timestamp())
+    token_contracts = [t for t in tokens if t.contract_address]
+
+    @dlt.resource(
+        name="balances",
+        write_disposition="append",
+        columns=columns(
+            (),
+            {
+                "address": "text",
+                "balance_wei": "wei",
+                "fetched_at": "timestamp",
+                "run_date": "date",
+            },
+        ),
+        schema_contract=CONTRACT,
+    )
+    def balances() -> Iterator[dict[str, Any]]:
+        for address in wallets:
+            result = client.call(
+                BALANCE_ENDPOINT, module="account", action="balance", address=address, tag="latest"
+            )
+            yield {
+                "address": address,
+                "balance_wei": _wei(result, BALANCE_ENDPOINT, address),
+                "fetched_at": utc_now(),
+                "run_date": run_date,
+            }
+
+    @dlt.resource(
+        name="token_balances",
+        write_disposition="append",
+        columns=columns(
+            (),
+            {
+                "address": "text",
+                "contract_address": "text",
+                "token_symbol": "text",
+                "balance_raw": "wei",
+                "fetched_at": "timestamp",
+                "run_date": "date",
+            },
+        ),
+        schema_contract=CONTRACT,
+    )
+    def token_balances() -> Iterator[dict[str, Any]]:
+        for holder in dict.fromkeys([*wallets, *(c.lower() for c in reserve_contracts)]):
+            for token in token_contracts:
+                result = client.call(
+                    TOKENBALANCE_ENDPOINT,
+                    module="account",
+                    action="tokenbalance",
+                    contractaddress=token.contract_address,
+                    address=holder,
+                    tag="latest",
+                )
+                yield {
+                    "address": holder,
+                    "contract_address": token.contract_address,
+                    "token_symbol": token.symbol,
+                    "balance_raw": _wei(result, TOKENBALANCE_ENDPOINT, holder),
+                    "fetched_at": utc_now(),
+                    "run_date": run_date,
+                }
+
+    def account_rows(
+        action: str, endpoint: str, fields: Any, table: str
+    ) -> Iterator[list[dict[str, Any]]]:
+        for address in wallets:
+            last = loaded_blocks.get(table, {}).get(address)
+            records = _paged(
+                client, endpoint, action, address, 0 if last is None else last + 1, page_size
+            )
+            fetched_at = utc_now()
+            rows = [to_row(r, fields, endpoint, f"{address} #{i}") for i, r in enumerate(records)]
+            rows = [r for r in rows if r["timeStamp"] <= end_of_day]
+            for row in rows:
+                row.update(address=address, fetched_at=fetched_at)
+            if table == "token_transfers":
+                _fill_log_index(rows)
+            yield rows
+
+    @dlt.resource(
+        name="transactions",
+        write_disposition="merge",
+        primary_key=("address", "hash"),
+        columns=columns(TX_FIELDS, {"address": "text", "fetched_at": "timestamp"}),
+        schema_contract=CONTRACT,
+    )
+    def transactions() -> Iterator[list[dict[str, Any]]]:
+        yield from account_rows("txlist", TXLIST_ENDPOINT, TX_FIELDS, "transactions")
+
+    @dlt.resource(
+        name="token_transfers",
+        write_disposition="merge",
+        primary_key=("address", "hash", "log_index"),
+        columns=columns(TOKENTX_FIELDS, {"address": "text", "fetched_at": "timestamp"}),
+        schema_contract=CONTRACT,
+    )
+    def token_transfers() -> Iterator[list[dict[str, Any]]]:
+        yield from account_rows("tokentx", TOKENTX_ENDPOINT, TOKENTX_FIELDS, "token_transfers")
+
+    return [balances, token_balances, transactions, token_transfers]
+
+
+def _paged(
+    client: EtherscanClient,
+    endpoint: str,
+    action: str,
+    address: str,
+    start_block: int,
+    page_size: int,
+) -> list[dict[str, Any]]:
+    """Every record from ``start_block`` on, ascending, across pages and block ranges.
+
+    When a range's 10,000-row window is full, the next range starts at the last block seen
+    (that block may continue on the next page); records seen twice are dropped.
+    """
+    seen: set[str] = set()
+    records: list[dict[str, Any]] = []
+    pages_per_window = max(1, RESULT_WINDOW // page_size)
+    while True:
+        last_block = None
+        for page in range(1, pages_per_window + 1):
+            batch = _list(
+                client.call(
+                    endpoint,
+                    module="account",
+                    action=action,
+                    address=address,
+                    startblock=start_block,
+                    endblock=LAST_BLOCK,
+                    page=page,
+                    offset=page_size,
+                    sort="asc",
+                ),
+                endpoint,
+            )
+            for record in batch:
+                identity = json.dumps(record, sort_keys=True)
+                if identity not in seen:
+                    seen.add(identity)
+                    records.append(record)
+            if len(batch) < page_size:
+                return records
+            last_block = int(convert(batch[-1].get("blockNumber"), "int"))
+        if last_block is None or last_block == start_block:
+            raise IngestionError(
+                endpoint, f"{address}: block {start_block} alone exceeds the window"
+            )
+        start_block = last_block
+
+
+def _fill_log_index(rows: list[dict[str, Any]]) -> None:
+    """``log_index`` from the API's ``logIndex``, else the transfer's rank within its
+    transaction (Etherscan lists a transaction's transfers in log order)."""
+    rank: Counter[str] = Counter()
+    for row in rows:
+        ordinal = rank[row["hash"]]
+        rank[row["hash"]] += 1
+        given = row.pop("logIndex")
+        row["log_index"] = given if given is not None else ordinal
+
+
+def _list(result: Any, endpoint: str) -> list[Any]:
+    if not isinstance(result, list):
+        raise IngestionError(endpoint, "'result' is not a list")
+    return result
+
+
+def _wei(result: Any, endpoint: str, address: str) -> Any:
+    """A balance string in wei as Decimal, or an error naming the address."""
+    try:
+        return convert(result, "wei")
+    except (TypeError, ValueError, ArithmeticError):
+        raise IngestionError(
+            endpoint, f"{address}: balance {str(result)[:40]!r} is not a number"
+        ) from None

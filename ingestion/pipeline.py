@@ -1,0 +1,242 @@
+"""The ingestion steps the daily flow calls: one plain function per step.
+
+Each function builds its dlt source, runs it into its raw schema and returns the rows written
+per table. Any failure (HTTP, timeout, malformed or incomplete data, schema contract) drops the
+half-extracted package, so nothing of the failed fetch is ever loaded later, and raises
+:class:`IngestionError` naming the endpoint and the problem, with every API key scrubbed.
+Cursors for per-entity incremental loads (days per pool and token, blocks per wallet) are read
+from the destination itself: what is loaded is what the next fetch starts after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.schema.exceptions import DataValidationError
+from dlt.pipeline.exceptions import PipelineStepFailed
+from psycopg2 import sql
+
+from ingestion import seeds
+from ingestion.coinmarketcap import coinmarketcap_source
+from ingestion.defillama import defillama_chart_source, defillama_pools_source
+from ingestion.errors import IngestionError
+from ingestion.etherscan import (
+    etherscan_gas_oracle_source,
+    etherscan_gas_source,
+    etherscan_wallet_source,
+)
+from ingestion.ethgastracker import ethgastracker_source
+from yieldopt import db
+from yieldopt.paths import STATE_DIR
+
+logger = logging.getLogger(__name__)
+
+SOURCES = ("defillama", "coinmarketcap", "ethgastracker", "etherscan")
+API_KEY_ENV = {"coinmarketcap": "COINMARKETCAP_API_KEY", "etherscan": "ETHERSCAN_API_KEY"}
+# The endpoint a raw table comes from, for errors raised after extraction (contracts).
+TABLE_ENDPOINTS = {
+    "pools": "defillama GET /pools",
+    "pool_chart": "defillama GET /chart/{pool}",
+    "ohlcv_daily": "coinmarketcap GET /v2/cryptocurrency/ohlcv/historical",
+    "quotes_latest": "coinmarketcap GET /v2/cryptocurrency/quotes/latest",
+    "gas_hourly": "ethgastracker GET /api/gas/average",
+    "gas_oracle": "etherscan gastracker/gasoracle",
+    "daily_avg_gas_price": "etherscan stats/dailyavggasprice",
+    "balances": "etherscan account/balance",
+    "token_balances": "etherscan account/tokenbalance",
+    "transactions": "etherscan account/txlist",
+    "token_transfers": "etherscan account/tokentx",
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Rows written per raw table (``schema.table``) by one step."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def pipelines_dir(info: db.PgConnection) -> Path:
+    """dlt's working folder, one per database so local state never outlives its data."""
+    return STATE_DIR / "dlt" / info.dbname
+
+
+def load_pools(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+    """Step 1: append today's ``/pools`` snapshot to ``raw_defillama.pools``."""
+    return _run(info, "defillama", defillama_pools_source(run_date))
+
+
+def load_prices(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+    """Step 2: OHLCV days not loaded yet and today's quotes for the tracked tokens."""
+    tokens = seeds.tracked_tokens()
+    loaded = _loaded_until(info, "raw_coinmarketcap.ohlcv_daily", "symbol", "quote_date")
+    source = coinmarketcap_source(
+        run_date, tokens, loaded, api_key=_api_key("coinmarketcap"), **_history("coinmarketcap")
+    )
+    return _run(info, "coinmarketcap", source)
+
+
+def load_gas(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+    """Step 3: EthGasTracker's hourly averages and Etherscan's daily average gas price."""
+    hourly = _run(info, "ethgastracker", ethgastracker_source())
+    daily = _run(
+        info,
+        "etherscan",
+        etherscan_gas_source(run_date, api_key=_api_key("etherscan"), **_history("etherscan")),
+    )
+    return LoadResult({**hourly.rows, **daily.rows})
+
+
+def load_wallets(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+    """Step 4: balances, token balances (wallets and pool reserve contracts), transactions."""
+    wallets = list(dlt.config.get("sources.etherscan.wallets", list) or [])
+    page_size = dlt.config.get("sources.etherscan.page_size", int)
+    loaded_blocks = {
+        table: _loaded_until(info, f"raw_etherscan.{table}", "address", "block_number")
+        for table in ("transactions", "token_transfers")
+    }
+    source = etherscan_wallet_source(
+        run_date,
+        wallets,
+        seeds.tracked_tokens(),
+        list(seeds.pool_reserve_contracts().values()),
+        loaded_blocks,
+        api_key=_api_key("etherscan"),
+        **({"page_size": page_size} if page_size else {}),
+    )
+    return _run(info, "etherscan", source)
+
+
+def load_pool_history(
+    run_date: dt.date, info: db.PgConnection, pool_ids: Sequence[str]
+) -> LoadResult:
+    """Step 9: the days of ``/chart/{pool}`` not loaded yet for each selected pool."""
+    loaded = _loaded_until(info, "raw_defillama.pool_chart", "pool", "chart_date")
+    return _run(info, "defillama", defillama_chart_source(list(pool_ids), loaded))
+
+
+def poll_gas_oracle(info: db.PgConnection) -> LoadResult:
+    """The 5-minute poll of Etherscan's gas oracle (its own pipeline: it runs alongside)."""
+    source = etherscan_gas_oracle_source(api_key=_api_key("etherscan"))
+    return _run(info, "etherscan", source, pipeline_name="yieldopt_etherscan_gas_oracle")
+
+
+@contextmanager
+def replay_environment(server: Any) -> Iterator[None]:
+    """Point every source's base URL at a replay server (and set stand-in API keys where no
+    real one is configured) for the duration of the block; the environment is restored."""
+    values = {f"SOURCES__{name.upper()}__BASE_URL": url for name, url in server.base_urls.items()}
+    for source, variable in API_KEY_ENV.items():
+        if not _configured_key(source):
+            values[variable] = f"replay-{source}-key"
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _run(
+    info: db.PgConnection, source_name: str, source: Any, pipeline_name: str | None = None
+) -> LoadResult:
+    """Run ``source`` into ``raw_<source_name>``; all or nothing, errors as IngestionError."""
+    dataset = f"raw_{source_name}"
+    pipeline = dlt.pipeline(
+        pipeline_name=pipeline_name or f"yieldopt_{source_name}",
+        pipelines_dir=str(pipelines_dir(info)),
+        destination=dlt.destinations.postgres(credentials=db.dlt_credentials(info)),
+        dataset_name=dataset,
+    )
+    try:
+        pipeline.run(source)
+    except PipelineStepFailed as failure:
+        pipeline.drop_pending_packages()
+        raise _explain(failure) from None
+    counts = pipeline.last_trace.last_normalize_info.row_counts
+    rows = {f"{dataset}.{table}": n for table, n in counts.items() if not table.startswith("_dlt")}
+    logger.info("loaded %s", rows or f"nothing new into {dataset}")
+    return LoadResult(rows)
+
+
+def _explain(failure: PipelineStepFailed) -> IngestionError:
+    """The IngestionError behind a failed dlt step, or one built from the dlt error."""
+    error: BaseException | None = failure
+    while error is not None:
+        if isinstance(error, IngestionError):
+            return IngestionError(error.endpoint, _scrub(error.problem))
+        if isinstance(error, DataValidationError):
+            endpoint = TABLE_ENDPOINTS.get(error.table_name, error.table_name)
+            where = f"column '{error.column_name}'" if error.column_name else "a column"
+            return IngestionError(
+                endpoint,
+                f"schema contract violated at {where} of {error.table_name} "
+                f"({error.schema_entity} frozen): the API changed a field's name or type",
+            )
+        error = error.__cause__ or error.__context__
+    step = failure.step
+    return IngestionError(f"dlt {step}", _scrub(str(failure.exception))[:500])
+
+
+def _scrub(text: str) -> str:
+    """``text`` with every configured API key replaced by ``***``."""
+    for source in API_KEY_ENV:
+        key = _configured_key(source)
+        if key:
+            text = text.replace(key, "***")
+    return text
+
+
+def _configured_key(source: str) -> str | None:
+    return os.environ.get(API_KEY_ENV[source]) or dlt.secrets.get(f"sources.{source}.api_key")
+
+
+def _api_key(source: str) -> str:
+    """The source's API key from the environment or ``.dlt/secrets.toml``; refused if none."""
+    key = _configured_key(source)
+    if not key:
+        raise IngestionError(
+            source,
+            f"no API key: set {API_KEY_ENV[source]} or sources.{source}.api_key "
+            "in .dlt/secrets.toml",
+        )
+    return key
+
+
+def _history(source: str) -> dict[str, str]:
+    start = dlt.config.get(f"sources.{source}.history_start", str)
+    return {"history_start": start} if start else {}
+
+
+def _loaded_until(
+    info: db.PgConnection, table: str, key_column: str, cursor_column: str
+) -> Mapping[str, Any]:
+    """``key -> max(cursor)`` of a raw table; empty when the table does not exist yet."""
+    schema, name = table.split(".")
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s)", (table,))
+        if cur.fetchone()[0] is None:
+            return {}
+        cur.execute(
+            sql.SQL("select {key}, max({cursor}) from {table} group by {key}").format(
+                key=sql.Identifier(key_column),
+                cursor=sql.Identifier(cursor_column),
+                table=sql.Identifier(schema, name),
+            )
+        )
+        return dict(cur.fetchall())
