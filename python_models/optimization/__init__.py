@@ -7,7 +7,14 @@ the limits. :mod:`.runs` records a run in the ``optimization`` schema; :mod:`.cl
 file interface behind ``yieldopt optimize``.
 """
 
-from python_models.optimization.problem import Holdings, Pool, Problem, ProblemError, load_problem
+from python_models.optimization.problem import (
+    Holdings,
+    Pool,
+    Problem,
+    ProblemError,
+    load_problem,
+    parse_problem,
+)
 from python_models.optimization.result import PlanStep, Position, Result
 from python_models.optimization.solver import solve
 
@@ -20,5 +27,6 @@ __all__ = [
     "ProblemError",
     "Result",
     "load_problem",
+    "parse_problem",
     "solve",
 ]
