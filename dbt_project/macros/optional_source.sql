@@ -1,0 +1,26 @@
+{#-
+    `select` the listed columns of a Python-output source, or no rows of the same shape when
+    the Python step has not created its table yet (a fresh database's first before_forecast
+    stage: gas_fees_daily is built before the forecast exists). `source()` is always called,
+    so the lineage in dbt docs is the same either way.
+    columns: mapping of column name -> SQL type.
+-#}
+{% macro optional_source(source_name, table_name, columns) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set found = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) if execute else relation -%}
+    {%- if found is not none %}
+    select
+        {%- for name, data_type in columns.items() %}
+        cast({{ adapter.quote(name) }} as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- else %}
+    select
+        {%- for name, data_type in columns.items() %}
+        cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif %}
+{%- endmacro %}
