@@ -9,6 +9,7 @@ problem but never quote the URL or the underlying exception, which can carry an 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,22 @@ from dlt.sources.helpers import requests
 from ingestion.errors import IngestionError
 
 logger = logging.getLogger(__name__)
+
+
+class RedactApiKeys(logging.Filter):
+    """Masks API keys in query strings; urllib3 logs request lines at DEBUG."""
+
+    PATTERN = re.compile(r"(apikey|CMC_PRO_API_KEY)=[^&\s\"']+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.PATTERN.sub(r"\1=***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(RedactApiKeys())
 
 
 class ApiClient:

@@ -35,7 +35,7 @@ from ingestion.etherscan import (
 )
 from ingestion.ethgastracker import ethgastracker_source
 from yieldopt import db
-from yieldopt.paths import STATE_DIR
+from yieldopt.paths import SEEDS_DIR, STATE_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +74,11 @@ def load_pools(run_date: dt.date, info: db.PgConnection) -> LoadResult:
     return _run(info, "defillama", defillama_pools_source(run_date))
 
 
-def load_prices(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+def load_prices(
+    run_date: dt.date, info: db.PgConnection, seeds_dir: Path = SEEDS_DIR
+) -> LoadResult:
     """Step 2: OHLCV days not loaded yet and today's quotes for the tracked tokens."""
-    tokens = seeds.tracked_tokens()
+    tokens = seeds.tracked_tokens(seeds_dir)
     loaded = _loaded_until(info, "raw_coinmarketcap.ohlcv_daily", "symbol", "quote_date")
     source = coinmarketcap_source(
         run_date, tokens, loaded, api_key=_api_key("coinmarketcap"), **_history("coinmarketcap")
@@ -95,7 +97,9 @@ def load_gas(run_date: dt.date, info: db.PgConnection) -> LoadResult:
     return LoadResult({**hourly.rows, **daily.rows})
 
 
-def load_wallets(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+def load_wallets(
+    run_date: dt.date, info: db.PgConnection, seeds_dir: Path = SEEDS_DIR
+) -> LoadResult:
     """Step 4: balances, token balances (wallets and pool reserve contracts), transactions."""
     wallets = list(dlt.config.get("sources.etherscan.wallets", list) or [])
     page_size = dlt.config.get("sources.etherscan.page_size", int)
@@ -106,8 +110,8 @@ def load_wallets(run_date: dt.date, info: db.PgConnection) -> LoadResult:
     source = etherscan_wallet_source(
         run_date,
         wallets,
-        seeds.tracked_tokens(),
-        list(seeds.pool_reserve_contracts().values()),
+        seeds.tracked_tokens(seeds_dir),
+        list(seeds.pool_reserve_contracts(seeds_dir).values()),
         loaded_blocks,
         api_key=_api_key("etherscan"),
         **({"page_size": page_size} if page_size else {}),

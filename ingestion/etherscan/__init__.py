@@ -91,7 +91,7 @@ def etherscan_gas_source(
     def daily_avg_gas_price(
         # dlt's idiom: the cursor is the resource argument's default (state is injected).
         utc_date: dlt.sources.incremental[dt.date] = dlt.sources.incremental(  # noqa: B008
-            "UTCDate",
+            "utc_date",
             initial_value=first_day,
             primary_key=(),
         ),
@@ -112,7 +112,7 @@ def etherscan_gas_source(
             to_row(r, DAILY_GAS_FIELDS, DAILY_GAS_ENDPOINT, i)
             for i, r in enumerate(_list(result, DAILY_GAS_ENDPOINT))
         ]
-        yield [{**r, "fetched_at": fetched_at} for r in rows if r["UTCDate"] <= run_date]
+        yield [{**r, "fetched_at": fetched_at} for r in rows if r["utc_date"] <= run_date]
 
     return daily_avg_gas_price
 

@@ -29,9 +29,9 @@ GASORACLE_FIELDS = (
 )
 
 DAILY_GAS_FIELDS = (
-    Field("UTCDate", "date", required=True),
-    Field("unixTimeStamp", "int"),
-    Field("avgGasPrice_Wei", "wei", required=True),
+    Field("UTCDate", "date", required=True, column="utc_date"),
+    Field("unixTimeStamp", "int", column="unix_time_stamp"),
+    Field("avgGasPrice_Wei", "wei", required=True, column="avg_gas_price_wei"),
 )
 
 TX_FIELDS = (
