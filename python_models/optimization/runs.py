@@ -1,8 +1,8 @@
 """Record an optimization run in the ``optimization`` schema (declared as dbt sources).
 
 One run per ``run_date``: recording a day again replaces that day's run, allocation and plan
-in one transaction, so re-running a day leaves no duplicates and a failed write leaves the
-previous record intact. A failed or infeasible run is recorded with its reason, and its
+in the caller's transaction (``yieldopt.db.connect`` commits on success, rolls back on error),
+so re-running a day leaves no duplicates and a failed write leaves the previous record intact. A failed or infeasible run is recorded with its reason, and its
 ``daily_allocations`` rows hold the allocation it kept (the previous one, unchanged);
 :func:`previous_allocation` reads only successful runs, so the next day starts from the last
 allocation that was actually decided. Columns as ``docs/data_contracts.md``.
@@ -76,7 +76,7 @@ RUN_STATUS = {
 
 def ensure_schema(conn: connection) -> None:
     """Create the ``optimization`` schema and its tables if they do not exist."""
-    with conn, conn.cursor() as cur:
+    with conn.cursor() as cur:
         cur.execute(SCHEMA_DDL)
 
 
@@ -124,7 +124,7 @@ def record_run(
         else (None, None, None, None)
     )
     ensure_schema(conn)
-    with conn, conn.cursor() as cur:
+    with conn.cursor() as cur:
         cur.execute("delete from optimization.optimization_runs where run_date = %s", (run_date,))
         cur.execute(
             """
@@ -186,7 +186,7 @@ def record_run(
 def previous_allocation(conn: connection, run_date: dt.date) -> dict[str, float]:
     """USD per pool of the last successful run before ``run_date`` (empty if there is none)."""
     ensure_schema(conn)
-    with conn, conn.cursor() as cur:
+    with conn.cursor() as cur:
         cur.execute(
             """
             with last_success as (
