@@ -1,0 +1,190 @@
+"""Bad answers from the APIs, against the replay server and a real Postgres: each ends loaded
+correctly or with an IngestionError naming the endpoint and the problem; rows already loaded
+stay intact and nothing of a failed fetch is written, then or on the next run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from recorded import AS_OF, CHARTED_POOLS, count
+
+from ingestion.errors import IngestionError
+from ingestion.pipeline import (
+    load_gas,
+    load_pool_history,
+    load_pools,
+    load_prices,
+    poll_gas_oracle,
+)
+from ingestion.replay import (
+    Delay,
+    RawBody,
+    ReplayServer,
+    Status,
+    Transform,
+    drop_field,
+    empty_list,
+)
+from yieldopt import db
+
+POOLS = "raw_defillama.pools"
+
+
+@pytest.fixture
+def loaded(ingest_db: db.PgConnection) -> db.PgConnection:
+    return ingest_db
+
+
+@pytest.fixture
+def baseline(loaded: db.PgConnection, replay: ReplayServer) -> int:
+    """One good snapshot first, so every failure below has rows to leave intact."""
+    if count(loaded, POOLS) == 0:
+        load_pools(AS_OF, loaded)
+        replay.requests.clear()
+    return count(loaded, POOLS)
+
+
+def test_http_500_then_success_is_retried(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", Status(500), Status(503))
+    result = load_pools(AS_OF, loaded)
+    assert result.rows == {POOLS: 3}
+    assert [r.status for r in replay.requests_to("/defillama/pools")] == [500, 503, 200]
+    assert count(loaded, POOLS) == baseline + 3
+
+
+def test_429_retry_after_is_honoured(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", Status(429, headers={"Retry-After": "1"}))
+    load_pools(AS_OF, loaded)
+    first, second = replay.requests_to("/defillama/pools")
+    assert first.status == 429 and second.status == 200
+    # the backoff alone would wait 0.05 s; the server asked for 1 s
+    assert second.at - first.at >= 0.95
+
+
+def test_persistent_500_fails_naming_endpoint_and_keeps_rows(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", *[Status(500)] * 3)
+    with pytest.raises(IngestionError, match=r"defillama GET /pools: HTTP 500"):
+        load_pools(AS_OF, loaded)
+    assert count(loaded, POOLS) == baseline
+
+
+def test_timeout_fails_naming_endpoint(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", *[Delay(1.5)] * 3)
+    with pytest.raises(IngestionError, match=r"defillama GET /pools: timed out"):
+        load_pools(AS_OF, loaded)
+    assert count(loaded, POOLS) == baseline
+
+
+def test_one_timeout_then_an_answer_loads(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/ethgastracker/api/gas/average", Delay(1.5))
+    result = load_gas(AS_OF, loaded)
+    assert (
+        result.rows.get("raw_ethgastracker.gas_hourly", 0) > 0
+        or count(loaded, "raw_ethgastracker.gas_hourly") == 168
+    )
+
+
+def test_malformed_json_fails_and_writes_nothing(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", RawBody('{"status": "success", "data": [{"pool": '))
+    with pytest.raises(IngestionError, match=r"defillama GET /pools: response is not valid JSON"):
+        load_pools(AS_OF, loaded)
+    assert count(loaded, POOLS) == baseline
+    # the failed fetch left no pending package behind: the next run adds one snapshot only
+    assert load_pools(AS_OF, loaded).rows == {POOLS: 3}
+    assert count(loaded, POOLS) == baseline + 3
+
+
+def test_missing_required_field_names_the_field(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", drop_field("tvlUsd"))
+    with pytest.raises(IngestionError) as failure:
+        load_pools(AS_OF, loaded)
+    assert str(failure.value).startswith("defillama GET /pools: record 0")
+    assert "required field 'tvlUsd' is missing" in str(failure.value)
+    assert count(loaded, POOLS) == baseline
+
+
+def test_retyped_field_fails_loudly(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    def retype(payload: dict) -> dict:
+        payload["data"][1]["tvlUsd"] = "lots"
+        return payload
+
+    replay.inject("/defillama/pools", Transform(retype))
+    with pytest.raises(IngestionError, match=r"record 1: field 'tvlUsd' has str 'lots'"):
+        load_pools(AS_OF, loaded)
+    assert count(loaded, POOLS) == baseline
+
+
+def test_empty_pool_list_is_an_error(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    replay.inject("/defillama/pools", empty_list())
+    with pytest.raises(IngestionError, match=r"defillama GET /pools: the response holds no pools"):
+        load_pools(AS_OF, loaded)
+    assert count(loaded, POOLS) == baseline
+
+
+def test_empty_gas_week_is_an_error(loaded: db.PgConnection, replay: ReplayServer) -> None:
+    before = count(loaded, "raw_ethgastracker.gas_hourly")
+    replay.inject("/ethgastracker/api/gas/average", empty_list())
+    with pytest.raises(IngestionError, match=r"ethgastracker GET /api/gas/average: .*no hourly"):
+        load_gas(AS_OF, loaded)
+    assert count(loaded, "raw_ethgastracker.gas_hourly") == before
+
+
+def test_unknown_pool_in_chart_is_skipped_and_others_load(
+    loaded: db.PgConnection, replay: ReplayServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    unknown = "00000000-0000-0000-0000-000000000000"
+    result = load_pool_history(AS_OF, loaded, [unknown, CHARTED_POOLS[0]])
+    statuses = {r.path: r.status for r in replay.requests_to("/defillama/chart/")}
+    assert statuses[f"/defillama/chart/{unknown}"] == 404
+    assert f"defillama GET /chart/{unknown}: unknown pool" in caplog.text
+    with db.connect(loaded) as conn, conn.cursor() as cur:
+        cur.execute("select distinct pool from raw_defillama.pool_chart")
+        assert {row[0] for row in cur.fetchall()} == {CHARTED_POOLS[0]}
+    assert result.rows == {"raw_defillama.pool_chart": 60}
+
+
+def test_cmc_error_envelope_names_endpoint_without_key(
+    loaded: db.PgConnection, replay: ReplayServer, seeds_dir: Path
+) -> None:
+    before = count(loaded, "raw_coinmarketcap.ohlcv_daily")
+    replay.inject(
+        "/coinmarketcap/v2/cryptocurrency/ohlcv/historical",
+        Status(
+            401, '{"status": {"error_code": 1001, "error_message": "This API Key is invalid."}}'
+        ),
+    )
+    with pytest.raises(IngestionError) as failure:
+        load_prices(AS_OF, loaded, seeds_dir)
+    message = str(failure.value)
+    assert message.startswith("coinmarketcap GET /v2/cryptocurrency/ohlcv/historical: HTTP 401")
+    assert "This API Key is invalid." in message
+    assert "test-cmc-key" not in message
+    assert count(loaded, "raw_coinmarketcap.ohlcv_daily") == before
+
+
+def test_missing_api_key_is_refused_before_any_request(
+    loaded: db.PgConnection, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ETHERSCAN_API_KEY")
+    with pytest.raises(IngestionError, match=r"etherscan: no API key: set ETHERSCAN_API_KEY"):
+        poll_gas_oracle(loaded)
+    assert replay.requests_to("/etherscan") == []
