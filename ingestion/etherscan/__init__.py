@@ -93,7 +93,6 @@ def etherscan_gas_source(
         utc_date: dlt.sources.incremental[dt.date] = dlt.sources.incremental(  # noqa: B008
             "utc_date",
             initial_value=first_day,
-            primary_key=(),
         ),
     ) -> Iterator[list[dict[str, Any]]]:
         start = utc_date.start_value

@@ -168,13 +168,15 @@ def _daily_gas() -> dict[str, Any]:
 
 
 def _transactions(count: int, token: bool) -> dict[str, Any]:
-    base = dt.datetime.combine(AS_OF - dt.timedelta(days=count), dt.time(12), dt.UTC)
+    """``count`` records, one per day up to AS_OF; transfers come in pairs (two logs of one
+    transaction in one block), so the last day holds one transaction or two transfers."""
+    units = [i // 2 if token else i for i in range(count)]
+    first_day = dt.datetime.combine(AS_OF - dt.timedelta(days=units[-1]), dt.time(12), dt.UTC)
     rows = []
-    for i in range(count):
-        # two records per block, and for transfers two logs in the same transaction
-        block = TX_BLOCK_START + i // 2 * 7200
-        stamp = int((base + dt.timedelta(days=i // 2 * 1)).timestamp())
-        tx_hash = f"0x{(i // 2 if token else i):064x}"
+    for i, unit in enumerate(units):
+        block = TX_BLOCK_START + unit * 7200
+        stamp = int((first_day + dt.timedelta(days=unit)).timestamp())
+        tx_hash = f"0x{unit:064x}"
         record = {
             "blockNumber": str(block),
             "timeStamp": str(stamp),
