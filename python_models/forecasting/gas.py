@@ -41,7 +41,7 @@ def daily_gas(daily: pd.DataFrame, hourly: pd.DataFrame) -> pd.Series:
     ).dropna()
     hours = pd.Series(
         hourly["avg_gas_price_gwei"].to_numpy(dtype=float),
-        index=pd.to_datetime(hourly["gas_hour"], utc=True).tz_localize(None),
+        index=pd.DatetimeIndex(pd.to_datetime(hourly["gas_hour"], utc=True)).tz_localize(None),
     ).dropna()
     by_day = hours.groupby(hours.index.normalize()).agg(["mean", "count"])
     from_hourly = by_day.loc[by_day["count"] >= MIN_HOURS_PER_DAY, "mean"]
