@@ -182,6 +182,56 @@ def curate_forecasts(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "after_forecast")
 
 
+@task(name="13 optimize")
+def optimize(ctx: DayContext) -> dict[str, int]:
+    """Build the day's problem from the marts, solve it, record it (even when it fails)."""
+    from python_models.optimization.daily_inputs import build_problem, lists_snapshot
+    from python_models.optimization.runs import record_run
+    from python_models.optimization.solver import solve
+
+    with db.connect(ctx.info) as conn:
+        problem = build_problem(conn, ctx.run_date, ctx.config)
+        result = solve(problem)
+        record_run(
+            conn,
+            ctx.run_date,
+            ctx.config.snapshot(),
+            lists_snapshot(conn, ctx.run_date),
+            problem.holdings,
+            result,
+        )
+    if not result.succeeded:
+        raise StepFailed(
+            "13 optimize",
+            f"{result.status}: {result.reason} (previous allocation kept)",
+        )
+    return {
+        "pools_considered": len(problem.pools),
+        "positions": sum(1 for usd in result.allocations.values() if usd > 0),
+        "plan_steps": len(result.plan),
+    }
+
+
+@task(name="14 ledger")
+def ledger(ctx: DayContext) -> DbtStageResult:
+    return run_dbt("build", ctx.dbt_vars, "--selector", "after_optimization")
+
+
+@task(name="15 report", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+def report(ctx: DayContext) -> dict[str, int]:
+    from python_models.reporting.data import load_report
+    from python_models.reporting.deliver import deliver_report
+
+    with db.connect(ctx.info) as conn:
+        daily_report = load_report(conn, ctx.run_date)
+    delivery = deliver_report(daily_report)
+    console.print(
+        f"report: {delivery.message_path} chart: {delivery.chart_path}"
+        + (" (posted to Slack)" if delivery.posted else " (dry run: no SLACK_BOT_TOKEN)")
+    )
+    return {"slack_messages": int(delivery.posted), "allocations": len(daily_report.allocations)}
+
+
 # --- the flow ----------------------------------------------------------------------------
 
 Step = tuple[int, str, Callable[[DayContext], Any]]
@@ -241,9 +291,18 @@ def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any]:
         with _step(ctx, 12, "forecast gas") as rows:
             rows.update(forecast_gas(ctx))
             rows.update(curate_forecasts(ctx).rows)
+        with _step(ctx, 13, "optimize") as rows:
+            rows.update(optimize(ctx))
+        with _step(ctx, 14, "ledger") as rows:
+            rows.update(ledger(ctx).rows)
+        with _step(ctx, 15, "report") as rows:
+            rows.update(report(ctx))
     except StepFailed as error:
+        from python_models.reporting.deliver import post_alert
+
         failed = error
         log.error("daily run for %s stopped: %s", run_date, error)
+        post_alert(run_date, error.step, error.reason)
     with db.connect(info) as conn:
         run_record.finish_run(
             conn, run_date, failed.step if failed else None, failed.reason if failed else None

@@ -38,6 +38,7 @@ create table if not exists optimization.optimization_runs (
     conversion_cost_usd double precision,
     expected_profit_usd double precision,
     aum_usd double precision not null,
+    idle_after jsonb not null default '{}'::jsonb,
     started_at timestamptz not null,
     finished_at timestamptz not null
 );
@@ -131,8 +132,8 @@ def record_run(
             insert into optimization.optimization_runs (
                 run_id, run_date, status, error, parameters, lists_snapshot, holdings_input,
                 solver_stats, expected_yield_usd, gas_cost_usd, conversion_cost_usd,
-                expected_profit_usd, aum_usd, started_at, finished_at)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                expected_profit_usd, aum_usd, idle_after, started_at, finished_at)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             """,
             (
                 run_id,
@@ -145,6 +146,7 @@ def record_run(
                 Json({**result.solver, "solve_seconds": result.solve_seconds}),
                 *money,
                 holdings.aum_usd,
+                Json(result.idle if result.succeeded else holdings.liquidity_portfolio),
                 started_at,
                 finished_at,
             ),
@@ -205,3 +207,26 @@ def previous_allocation(conn: connection, run_date: dt.date) -> dict[str, float]
             (run_date,),
         )
         return {pool_id: float(usd) for pool_id, usd in cur.fetchall()}
+
+
+def previous_holdings(conn: connection, run_date: dt.date) -> Holdings | None:
+    """What the last successful run before ``run_date`` left: its positions and idle tokens."""
+    ensure_schema(conn)
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            select idle_after
+            from optimization.optimization_runs
+            where status = 'SUCCESS' and run_date < %s
+            order by run_date desc
+            limit 1
+            """,
+            (run_date,),
+        )
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return Holdings(
+        current_allocations=previous_allocation(conn, run_date),
+        liquidity_portfolio={token: usd for token, usd in row[0].items() if usd > 0},
+    )

@@ -1,0 +1,185 @@
+"""Step 13's inputs, read from the marts and the forecasts for one run date.
+
+Pools: the day's eligible pools with their forecast APY and TVL (the forecast of the run
+date; the actual of the day where a forecast is missing is refused, not silently used),
+risk group, tokens and the gas of one deposit at the forecast gas price. Pools held from the
+last run but no longer eligible come too, marked ineligible, so the optimizer withdraws them.
+Holdings: the last successful run's positions and idle tokens; on the first run, the wallet's
+tokens valued by the ledger. Stale inputs stop the step instead of deciding on old data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from psycopg2.extensions import connection
+
+from python_models.optimization.problem import Holdings, Problem
+from python_models.optimization.runs import previous_holdings
+from yieldopt.config import StrategyConfig
+
+
+class StaleInputError(RuntimeError):
+    """An input the allocation needs is missing for the run date."""
+
+
+def _fetch(conn: connection, query: str, params: tuple) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def _check_fresh(conn: connection, run_date: dt.date) -> None:
+    """Refuse to allocate without today's pools snapshot and gas forecast."""
+    (pools_today,) = _fetch(
+        conn,
+        "select count(*) from marts.pool_eligibility where eligibility_date = %s",
+        (run_date,),
+    )[0]
+    if not pools_today:
+        raise StaleInputError(f"no pools snapshot for {run_date}: refusing to allocate on old data")
+    gas = _fetch(
+        conn,
+        "select gas_price_gwei from forecasts.gas_forecasts where run_date = %s",
+        (run_date,),
+    )
+    if not gas or gas[0][0] is None:
+        raise StaleInputError(f"no gas forecast for {run_date}: refusing to allocate")
+
+
+def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[str, Any]]:
+    rows = _fetch(
+        conn,
+        """
+        with forecasts as (
+            select
+                pool_id,
+                max(forecast_value) filter (where target = 'apy_pct') as apy_pct,
+                max(forecast_value) filter (where target = 'tvl_usd') as tvl_usd
+            from forecasts.pool_forecasts
+            where run_date = %(day)s
+            group by pool_id
+        ),
+
+        deposit_gas as (
+            select pool_id, gas_usd
+            from marts.pool_gas_costs
+            where cost_date = %(day)s and action = 'deposit'
+        )
+
+        select
+            eligibility.pool_id,
+            eligibility.is_eligible,
+            eligibility.group_id,
+            eligibility.tokens,
+            forecasts.apy_pct,
+            forecasts.tvl_usd,
+            eligibility.apy_pct,
+            eligibility.tvl_usd,
+            deposit_gas.gas_usd
+        from marts.pool_eligibility as eligibility
+        left join forecasts on forecasts.pool_id = eligibility.pool_id
+        left join deposit_gas on deposit_gas.pool_id = eligibility.pool_id
+        where eligibility.eligibility_date = %(day)s
+          and (eligibility.is_eligible or eligibility.pool_id = any(%(held)s))
+        order by eligibility.pool_id
+        """,
+        {"day": run_date, "held": held},
+    )
+    pools = []
+    missing = []
+    for pool_id, eligible, group, tokens, apy_f, tvl_f, apy, tvl, gas_usd in rows:
+        if eligible and (apy_f is None or tvl_f is None or gas_usd is None):
+            missing.append(pool_id)
+            continue
+        pools.append(
+            {
+                "pool_id": pool_id,
+                "apy": float(apy_f if apy_f is not None else apy or 0),
+                "tvl_usd": max(float(tvl_f if tvl_f is not None else tvl or 0), 0.0),
+                "group": group,
+                "tokens": list(tokens) or ["UNKNOWN"],
+                "gas_usd": float(gas_usd or 0),
+                "eligible": bool(eligible),
+            }
+        )
+    if missing:
+        raise StaleInputError(
+            f"{len(missing)} eligible pools lack a forecast or a gas cost for {run_date} "
+            f"(e.g. {', '.join(missing[:3])})"
+        )
+    return pools
+
+
+def wallet_holdings(conn: connection, run_date: dt.date) -> Holdings:
+    """The wallet's tokens on the run date, valued by the ledger, all idle."""
+    rows = _fetch(
+        conn,
+        """
+        select token_symbol, sum(nav_usd)
+        from marts.daily_ledger
+        where ledger_date = %s and nav_usd > 0
+        group by token_symbol
+        order by token_symbol
+        """,
+        (run_date,),
+    )
+    return Holdings(liquidity_portfolio={token: float(usd) for token, usd in rows})
+
+
+def build_problem(
+    conn: connection,
+    run_date: dt.date,
+    config: StrategyConfig,
+    holdings: Holdings | None = None,
+) -> Problem:
+    """Assemble the day's problem; ``holdings`` overrides what the runs and wallet say."""
+    _check_fresh(conn, run_date)
+    holdings = holdings or previous_holdings(conn, run_date) or wallet_holdings(conn, run_date)
+    if holdings.aum_usd <= 0:
+        raise StaleInputError(f"no holdings for {run_date}: the wallet ledger is empty")
+    pools = _pools(conn, run_date, sorted(holdings.current_allocations))
+    known = {pool["pool_id"] for pool in pools}
+    gone = [pool_id for pool_id in holdings.current_allocations if pool_id not in known]
+    if gone:
+        raise StaleInputError(f"held pools missing from the {run_date} snapshot: {', '.join(gone)}")
+    return Problem.model_validate(
+        {"parameters": config, "pools": pools, "holdings": holdings.model_dump()}
+    )
+
+
+def lists_snapshot(conn: connection, run_date: dt.date) -> dict[str, Any]:
+    """The analyst lists and icebox in force on the run date, for the run record."""
+
+    def in_force(table: str, key: str) -> list[str]:
+        return [
+            row[0]
+            for row in _fetch(
+                conn,
+                f"""
+                select {key} from seeds.{table}
+                where added_at <= %(day)s and (removed_at is null or removed_at > %(day)s)
+                order by {key}
+                """,
+                {"day": run_date},
+            )
+        ]
+
+    return {
+        "approved_tokens": in_force("approved_tokens", "token_symbol"),
+        "blacklisted_tokens": in_force("blacklisted_tokens", "token_symbol"),
+        "approved_protocols": in_force("approved_protocols", "project"),
+        "icebox": [
+            row[0]
+            for row in _fetch(
+                conn,
+                """
+                select token_symbol from marts.icebox_tokens
+                where added_at <= %(day)s and (removed_at is null or removed_at > %(day)s)
+                order by token_symbol
+                """,
+                {"day": run_date},
+            )
+        ],
+    }
