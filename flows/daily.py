@@ -35,6 +35,28 @@ logger = logging.getLogger(__name__)
 # once more here with a pause; logic errors fail at once because retrying cannot fix them.
 TRANSIENT_RETRIES = 2
 TRANSIENT_DELAY_SECONDS = [5, 30]
+TRANSIENT_MARKERS = ("timed out", "timeout", "HTTP 5", "HTTP 429", "Connection", "connection")
+
+
+def is_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a fetch only when the API was down or slow, never on bad data or a bug."""
+    try:
+        state.result()
+    except Exception as error:
+        return any(marker in str(error) for marker in TRANSIENT_MARKERS)
+    return False
+
+
+def fetch_task(name: str) -> Callable[[Callable[..., Any]], Any]:
+    """A Prefect task for an API fetch: retried with backoff on transient failures only."""
+    return task(
+        name=name,
+        retries=TRANSIENT_RETRIES,
+        retry_delay_seconds=TRANSIENT_DELAY_SECONDS,
+        retry_condition_fn=is_transient,
+    )
+
+
 # DeFiLlama refreshes its yields around 01:00 UTC; run after it has settled.
 DAILY_CRON = "30 2 * * *"
 
@@ -64,28 +86,28 @@ class StepFailed(RuntimeError):
 # --- steps -----------------------------------------------------------------------------
 
 
-@task(name="1 fetch pools", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+@fetch_task("1 fetch pools")
 def fetch_pools(ctx: DayContext) -> dict[str, int]:
     from ingestion.pipeline import load_pools
 
     return load_pools(ctx.run_date, ctx.info).rows
 
 
-@task(name="2 fetch ohlcv", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+@fetch_task("2 fetch ohlcv")
 def fetch_ohlcv(ctx: DayContext) -> dict[str, int]:
     from ingestion.pipeline import load_prices
 
     return load_prices(ctx.run_date, ctx.info).rows
 
 
-@task(name="3 fetch gas", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+@fetch_task("3 fetch gas")
 def fetch_gas(ctx: DayContext) -> dict[str, int]:
     from ingestion.pipeline import load_gas
 
     return load_gas(ctx.run_date, ctx.info).rows
 
 
-@task(name="4 fetch wallet", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+@fetch_task("4 fetch wallet")
 def fetch_wallet(ctx: DayContext) -> dict[str, int]:
     from ingestion.pipeline import load_wallets
 
@@ -97,9 +119,7 @@ def curate(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
 
 
-@task(
-    name="9 fetch history", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS
-)
+@fetch_task("9 fetch history")
 def fetch_history(ctx: DayContext) -> dict[str, int]:
     from ingestion.pipeline import load_pool_history
 
@@ -217,7 +237,7 @@ def ledger(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "after_optimization")
 
 
-@task(name="15 report", retries=TRANSIENT_RETRIES, retry_delay_seconds=TRANSIENT_DELAY_SECONDS)
+@fetch_task("15 report")
 def report(ctx: DayContext) -> dict[str, int]:
     from python_models.reporting.data import load_report
     from python_models.reporting.deliver import deliver_report
