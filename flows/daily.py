@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from psycopg2 import sql
 from rich.console import Console
 from rich.table import Table
@@ -51,6 +52,7 @@ def fetch_task(name: str) -> Callable[[Callable[..., Any]], Any]:
     """A Prefect task for an API fetch: retried with backoff on transient failures only."""
     return task(
         name=name,
+        cache_policy=NO_CACHE,
         retries=TRANSIENT_RETRIES,
         retry_delay_seconds=TRANSIENT_DELAY_SECONDS,
         retry_condition_fn=is_transient,
@@ -114,7 +116,7 @@ def fetch_wallet(ctx: DayContext) -> dict[str, int]:
     return load_wallets(ctx.run_date, ctx.info).rows
 
 
-@task(name="5-8 curate: icebox, metrics, groups, eligibility")
+@task(cache_policy=NO_CACHE, name="5-8 curate: icebox, metrics, groups, eligibility")
 def curate(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
 
@@ -165,13 +167,13 @@ def eligible_pools(ctx: DayContext) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
-@task(name="9b curate histories")
+@task(cache_policy=NO_CACHE, name="9b curate histories")
 def curate_histories(ctx: DayContext) -> DbtStageResult:
     """Rebuild metrics, groups and eligibility now that full histories are loaded."""
     return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
 
 
-@task(name="10-11 retrain and forecast pools")
+@task(cache_policy=NO_CACHE, name="10-11 retrain and forecast pools")
 def forecast_pools(ctx: DayContext) -> dict[str, int]:
     from python_models.forecasting.daily import retrain_and_forecast_pools
 
@@ -183,7 +185,7 @@ def forecast_pools(ctx: DayContext) -> dict[str, int]:
     return {**summary.rows, "pools": summary.pools}
 
 
-@task(name="12 forecast gas")
+@task(cache_policy=NO_CACHE, name="12 forecast gas")
 def forecast_gas(ctx: DayContext) -> dict[str, int]:
     from python_models.forecasting.daily import forecast_gas as forecast_gas_price
 
@@ -197,12 +199,12 @@ def forecast_gas(ctx: DayContext) -> dict[str, int]:
     return summary.rows
 
 
-@task(name="12b curate forecasts")
+@task(cache_policy=NO_CACHE, name="12b curate forecasts")
 def curate_forecasts(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "after_forecast")
 
 
-@task(name="13 optimize")
+@task(cache_policy=NO_CACHE, name="13 optimize")
 def optimize(ctx: DayContext) -> dict[str, int]:
     """Build the day's problem from the marts, solve it, record it (even when it fails)."""
     from python_models.optimization.daily_inputs import build_problem, lists_snapshot
@@ -232,7 +234,7 @@ def optimize(ctx: DayContext) -> dict[str, int]:
     }
 
 
-@task(name="14 ledger")
+@task(cache_policy=NO_CACHE, name="14 ledger")
 def ledger(ctx: DayContext) -> DbtStageResult:
     return run_dbt("build", ctx.dbt_vars, "--selector", "after_optimization")
 
