@@ -104,6 +104,8 @@ def load_wallets(
 ) -> LoadResult:
     """Step 4: balances, token balances (wallets and pool reserve contracts), transactions."""
     wallets = list(dlt.config.get("sources.etherscan.wallets", list) or [])
+    if not wallets:
+        logger.warning("no wallets configured (sources.etherscan.wallets): no balances or txs")
     page_size = dlt.config.get("sources.etherscan.page_size", int)
     loaded_blocks = {
         table: _loaded_until(info, f"raw_etherscan.{table}", "address", "block_number")
