@@ -1,0 +1,251 @@
+"""The pool side of the dbt project on a real PostgreSQL: history, metrics, groups, master.
+
+The raw DeFiLlama tables are written with plain SQL following the ingestion/README.md
+contract, in a database of this module's own on the session's server (the `pg` fixture), so
+the raw rows here never collide with what the ingestion tests load through dlt. Every build is
+a real `dbt build` through dbt's Python runner. The logic of each model is unit-tested in dbt
+(models/*/_pools__models.yml); these tests check what only a real database shows: the
+incremental build equals a full refresh (also after step 9 back-fills a history), re-running a
+day adds no rows, nothing dated after run_date leaks in, and token lists match exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from yieldopt import db
+from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+
+POOL_MODELS = (
+    "stg_defillama__pools stg_defillama__pool_charts int_pool_snapshots_deduplicated "
+    "int_pool_history_unioned defi_pools pool_daily_metrics pool_groups"
+)
+DAY_1 = dt.date(2025, 6, 5)
+DAY_2 = dt.date(2025, 6, 6)
+
+RAW_DDL = """
+create schema raw_defillama;
+create table raw_defillama.pools (
+    pool text, chain text, project text, symbol text, tvl_usd double precision,
+    apy double precision, apy_base double precision, apy_reward double precision,
+    reward_tokens jsonb, underlying_tokens jsonb, stablecoin boolean, il_risk text,
+    exposure text, pool_meta text, apy_pct1_d double precision, apy_pct7_d double precision,
+    apy_pct30_d double precision, apy_mean30d double precision, apy_base7d double precision,
+    il7d double precision, volume_usd1d double precision, volume_usd7d double precision,
+    mu double precision, sigma double precision, count bigint, outlier boolean,
+    fetched_at timestamptz, run_date date, _dlt_load_id text not null,
+    _dlt_id text not null unique
+);
+create table raw_defillama.pool_chart (
+    pool text, chart_date date, "timestamp" timestamptz, tvl_usd double precision,
+    apy double precision, apy_base double precision, apy_reward double precision,
+    il7d double precision, apy_base7d double precision, fetched_at timestamptz,
+    _dlt_load_id text not null, _dlt_id text not null unique
+);
+"""
+
+# 60 days of /chart history for pools calm-1..calm-4 (APY barely moves) and wild-1..wild-4
+# (APY swings by whole points), each point fetched the day after the day it describes.
+CHART_HISTORY = """
+insert into raw_defillama.pool_chart
+    (pool, chart_date, "timestamp", tvl_usd, apy, apy_base, apy_reward, fetched_at,
+     _dlt_load_id, _dlt_id)
+select
+    kind || '-' || pool_no, day::date, day + interval '23 hours', 1e6 * pool_no,
+    4 + case when kind = 'calm' then 0.01 else 3 end * sin(pool_no + extract(doy from day)),
+    4, 0, day + interval '1 day 1 hour', 'history', md5(kind || pool_no || day)
+from
+    unnest(array['calm', 'wild']) as kind,
+    generate_series(1, 4) as pool_no,
+    generate_series(%(first)s::date, %(last)s::date, interval '1 day') as day
+"""
+
+# The /pools snapshot of a run date: the 8 charted pools plus a young pool and an SDAI pool.
+SNAPSHOT = """
+insert into raw_defillama.pools
+    (pool, chain, project, symbol, tvl_usd, apy, apy_base, apy_reward, underlying_tokens,
+     stablecoin, il_risk, exposure, fetched_at, run_date, _dlt_load_id, _dlt_id)
+select
+    pool, 'Ethereum', project, symbol, 2e6, apy, apy, 0, '["0xA0B8", "0x6B17"]'::jsonb, true,
+    'no', 'single', %(day)s::date + interval '2 hours', %(day)s::date, 'snapshot',
+    md5(pool || %(day)s::text || %(fetch)s)
+from (
+    values
+        ('calm-1', 'aave-v3', 'USDC', 4.0), ('calm-2', 'aave-v3', 'DAI', 4.0),
+        ('calm-3', 'curve-dex', 'DAI-USDC-USDT', 4.0), ('calm-4', 'aave-v3', 'USDT', 4.0),
+        ('wild-1', 'aave-v3', 'USDC', 6.0), ('wild-2', 'aave-v3', 'DAI', 6.0),
+        ('wild-3', 'curve-dex', 'DAI-USDC-USDT', 6.0), ('wild-4', 'aave-v3', 'USDT', 6.0),
+        ('young', 'aave-v3', 'USDC', 5.0), ('savings', 'spark', 'sDAI', 5.0)
+) as snapshot_rows (pool, project, symbol, apy)
+"""
+
+# Step 9 on DAY_1 back-fills 90 days of /chart history of the young pool (fetched that day).
+BACKFILL = """
+insert into raw_defillama.pool_chart
+    (pool, chart_date, "timestamp", tvl_usd, apy, apy_base, apy_reward, fetched_at,
+     _dlt_load_id, _dlt_id)
+select
+    'young', day::date, day + interval '23 hours', 3e6, 5 + 0.02 * extract(doy from day), 5,
+    0, %(fetched)s::timestamptz, 'backfill', md5('young' || day)
+from generate_series(%(first)s::date, %(last)s::date, interval '1 day') as day
+"""
+
+METRICS = """
+select pool_id, metric_date, apy_pct, apy_delta_pp, apy_mean_7d_pct, apy_stddev_7d_pp,
+       apy_mean_30d_pct, apy_stddev_30d_pp, history_days, history_source
+from marts.pool_daily_metrics
+order by pool_id, metric_date
+"""
+
+
+@pytest.fixture(scope="module")
+def pools_db(pg: db.PgConnection) -> Iterator[db.PgConnection]:
+    """A database of this module's own on the session's server, with the raw tables."""
+    info = db.connection_info(f"{pg.dbname}_pools_{uuid.uuid4().hex[:6]}")
+    saved = os.environ.get("PGDATABASE")
+    os.environ["PGDATABASE"] = info.dbname
+    execute(info, RAW_DDL)
+    execute(info, CHART_HISTORY, first=DAY_1 - dt.timedelta(days=60), last=DAY_1 - dt.timedelta(1))
+    execute(info, SNAPSHOT, day=DAY_1, fetch="first")
+    yield info
+    os.environ["PGDATABASE"] = saved or pg.dbname
+    db.drop_database(info)
+
+
+def execute(info: db.PgConnection, statement: str, **params: object) -> None:
+    """One statement in its own transaction."""
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute(statement, params or None)
+
+
+def query(info: db.PgConnection, statement: str) -> list[tuple]:
+    """All rows of one query."""
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute(statement)
+        return cur.fetchall()
+
+
+def dbt_build(run_date: dt.date, target_path: Path, *extra: str) -> None:
+    """`dbt build` of the pool models for one run date; any failing node fails the test."""
+    from dbt.cli.main import dbtRunner
+
+    outcome = dbtRunner().invoke(
+        [
+            "build",
+            "--select",
+            *POOL_MODELS.split(),
+            *extra,
+            # tests that also read models outside this selection (pool_eligibility) wait
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_ROOT),
+            "--target-path",
+            str(target_path),
+            "--vars",
+            json.dumps({"run_date": run_date.isoformat()}),
+        ]
+    )
+    failed = [
+        f"{result.node.name}: {result.message}"
+        for result in getattr(outcome.result, "results", None) or []
+        if str(result.status) in {"error", "fail"}
+    ]
+    assert outcome.success and not failed, outcome.exception or failed
+
+
+@pytest.fixture(scope="module")
+def built_day_1(pools_db: db.PgConnection, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pool models built from scratch for DAY_1."""
+    target = tmp_path_factory.mktemp("dbt_target")
+    dbt_build(DAY_1, target, "--full-refresh")
+    return target
+
+
+def test_groups_need_30_days_and_split_calm_from_wild(
+    pools_db: db.PgConnection, built_day_1: Path
+) -> None:
+    groups = dict(
+        query(
+            pools_db,
+            f"select pool_id, group_id from marts.pool_groups where group_date = '{DAY_1}'",
+        )
+    )
+    assert {
+        pool: groups.get(pool) for pool in ("calm-1", "calm-2", "calm-3", "calm-4")
+    } == dict.fromkeys(("calm-1", "calm-2", "calm-3", "calm-4"), 1)
+    assert {groups.get(pool) for pool in ("wild-1", "wild-2", "wild-3", "wild-4")} == {3}
+    assert "young" not in groups and "savings" not in groups
+
+
+def test_tokens_match_exactly(pools_db: db.PgConnection, built_day_1: Path) -> None:
+    tokens = dict(query(pools_db, "select pool_id, tokens from marts.defi_pools"))
+    assert tokens["savings"] == ["SDAI"]
+    assert tokens["calm-3"] == ["DAI", "USDC", "USDT"]
+
+
+def test_incremental_day_equals_full_refresh_after_backfill(
+    pools_db: db.PgConnection, built_day_1: Path
+) -> None:
+    execute(
+        pools_db,
+        BACKFILL,
+        first=DAY_1 - dt.timedelta(days=90),
+        last=DAY_1 - dt.timedelta(days=1),
+        fetched=f"{DAY_1} 10:00+00",
+    )
+    execute(pools_db, SNAPSHOT, day=DAY_2, fetch="first")
+    dbt_build(DAY_2, built_day_1)
+    incremental = query(pools_db, METRICS)
+    young_days = query(
+        pools_db,
+        f"select history_days from marts.pool_daily_metrics "
+        f"where pool_id = 'young' and metric_date = '{DAY_2}'",
+    )
+    dbt_build(DAY_2, built_day_1, "--full-refresh")
+    assert incremental == query(pools_db, METRICS)
+    # 90 back-filled days + the DAY_1 and DAY_2 snapshots: the young pool now has a group.
+    assert young_days == [(92,)]
+    assert query(
+        pools_db,
+        f"select group_id from marts.pool_groups where pool_id = 'young' and group_date = '{DAY_2}'",
+    )
+
+
+def test_rerun_of_a_day_adds_no_rows_and_keeps_past_days(
+    pools_db: db.PgConnection, built_day_1: Path
+) -> None:
+    counts = """
+        select (select count(*) from marts.pool_daily_metrics),
+               (select count(*) from marts.pool_groups),
+               (select count(distinct group_date) from marts.pool_groups),
+               (select count(*) from intermediate.int_pool_history_unioned)
+    """
+    execute(pools_db, SNAPSHOT, day=DAY_2, fetch="again")  # the day's /pools fetched twice
+    dbt_build(DAY_2, built_day_1)
+    before = query(pools_db, counts)
+    dbt_build(DAY_2, built_day_1)
+    assert query(pools_db, counts) == before
+    assert before[0][2] >= 1
+
+
+def test_nothing_after_run_date_is_used(pools_db: db.PgConnection, built_day_1: Path) -> None:
+    dbt_build(DAY_1, built_day_1, "--full-refresh")
+    latest = query(
+        pools_db,
+        "select max(metric_date) from marts.pool_daily_metrics "
+        "union all select max(history_date) from intermediate.int_pool_history_unioned",
+    )
+    assert latest == [(DAY_1,), (DAY_1,)]
+    assert query(
+        pools_db, "select count(*) from marts.defi_pools where last_seen_at::date > '2025-06-05'"
+    ) == [(0,)]
