@@ -1,7 +1,16 @@
 with
 
+-- The oracle is polled by its own deployment: a database where it never ran has no table.
 source as (
-    select * from {{ source('raw_etherscan', 'gas_oracle') }}
+    {{ optional_source('raw_etherscan', 'gas_oracle', {
+        'last_block': 'bigint',
+        'safe_gas_price': 'numeric',
+        'propose_gas_price': 'numeric',
+        'fast_gas_price': 'numeric',
+        'suggest_base_fee': 'numeric',
+        'gas_used_ratio': 'text',
+        'polled_at': 'timestamptz',
+    }) }}
 ),
 
 renamed as (
