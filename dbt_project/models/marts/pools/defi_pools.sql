@@ -35,11 +35,11 @@ latest_descriptions as (
 final as (
     select
         latest_descriptions.pool_id::text as pool_id,
-        latest_descriptions.chain::text as chain,
+        latest_descriptions.chain::text as chain,  -- noqa: RF04
         latest_descriptions.project::text as project,
-        latest_descriptions.symbol::text as symbol,
-        latest_descriptions.tokens::text [] as tokens,
-        latest_descriptions.underlying_token_addresses::text [] as underlying_token_addresses,
+        latest_descriptions.symbol::text as symbol,  -- noqa: RF04
+        latest_descriptions.tokens::text[] as tokens,
+        latest_descriptions.underlying_token_addresses::text[] as underlying_token_addresses,
         latest_descriptions.pool_meta::text as pool_meta,
         latest_descriptions.is_stablecoin::boolean as is_stablecoin,
         latest_descriptions.exposure::text as exposure,

@@ -31,69 +31,69 @@ history as (
 ),
 
 {% if is_incremental() -%}
-backfilled_pools as (
-    select distinct history.pool_id
-    from history
-    where
-        history.history_date <= {{ last_kept_date }}
-        and history.loaded_at >= cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
-),
-
-window_history as (
-    select
-        history.*,
-        {{ last_kept_date }} + 1 as counted_from_date
-    from history
-    where
-        history.history_date between {{ read_start_date }} and {{ run_date() }}
-        and not exists (
-            select from backfilled_pools
-            where backfilled_pools.pool_id = history.pool_id
-        )
-),
-
-backfilled_history as (
-    select
-        history.*,
-        cast(null as date) as counted_from_date
-    from history
-    inner join backfilled_pools on history.pool_id = backfilled_pools.pool_id
-    where history.history_date <= {{ run_date() }}
-),
-
-window_pools as (
-    select distinct window_history.pool_id
-    from window_history
-),
-
-prior_counts as (
-    select
-        window_pools.pool_id,
-        coalesce(last_built.history_days, 0) as prior_history_days
-    from window_pools
-    left join lateral (
-        select built.history_days
-        from {{ this }} as built
+    backfilled_pools as (
+        select distinct history.pool_id
+        from history
         where
-            built.pool_id = window_pools.pool_id
-            and built.metric_date <= {{ last_kept_date }}
-        order by built.metric_date desc
-        limit 1
-    ) as last_built on true
-),
+            history.history_date <= {{ last_kept_date }}
+            and history.loaded_at >= cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
+    ),
 
-scoped as (
-    select
-        window_history.*,
-        prior_counts.prior_history_days
-    from window_history
-    inner join prior_counts on window_history.pool_id = prior_counts.pool_id
-    union all
-    select
-        backfilled_history.*,
-        0 as prior_history_days
-    from backfilled_history
-),
+    window_history as (
+        select
+            history.*,
+            {{ last_kept_date }} + 1 as counted_from_date
+        from history
+        where
+            history.history_date between {{ read_start_date }} and {{ run_date() }}
+            and not exists (
+                select from backfilled_pools
+                where backfilled_pools.pool_id = history.pool_id
+            )
+    ),
+
+    backfilled_history as (
+        select
+            history.*,
+            cast(null as date) as counted_from_date
+        from history
+        inner join backfilled_pools on history.pool_id = backfilled_pools.pool_id
+        where history.history_date <= {{ run_date() }}
+    ),
+
+    window_pools as (
+        select distinct window_history.pool_id
+        from window_history
+    ),
+
+    prior_counts as (
+        select
+            window_pools.pool_id,
+            coalesce(last_built.history_days, 0) as prior_history_days
+        from window_pools
+        left join lateral (
+            select built.history_days
+            from {{ this }} as built
+            where
+                built.pool_id = window_pools.pool_id
+                and built.metric_date <= {{ last_kept_date }}
+            order by built.metric_date desc
+            limit 1
+        ) as last_built on true
+    ),
+
+    scoped as (
+        select
+            window_history.*,
+            prior_counts.prior_history_days
+        from window_history
+        inner join prior_counts on window_history.pool_id = prior_counts.pool_id
+        union all
+        select
+            backfilled_history.*,
+            0 as prior_history_days
+        from backfilled_history
+    ),
 {%- else %}
 scoped as (
     select
@@ -136,19 +136,19 @@ rolled as (
 
 final as (
     select
-        pool_id::text as pool_id,
-        metric_date::date as metric_date,
-        apy_pct::double precision as apy_pct,
-        apy_base_pct::double precision as apy_base_pct,
-        apy_reward_pct::double precision as apy_reward_pct,
-        tvl_usd::double precision as tvl_usd,
-        apy_delta_pp::double precision as apy_delta_pp,
-        apy_mean_7d_pct::double precision as apy_mean_7d_pct,
-        apy_stddev_7d_pp::double precision as apy_stddev_7d_pp,
-        apy_mean_30d_pct::double precision as apy_mean_30d_pct,
-        apy_stddev_30d_pp::double precision as apy_stddev_30d_pp,
-        history_days::integer as history_days,
-        history_source::text as history_source
+        cast(pool_id as text) as pool_id,
+        cast(metric_date as date) as metric_date,
+        cast(apy_pct as double precision) as apy_pct,
+        cast(apy_base_pct as double precision) as apy_base_pct,
+        cast(apy_reward_pct as double precision) as apy_reward_pct,
+        cast(tvl_usd as double precision) as tvl_usd,
+        cast(apy_delta_pp as double precision) as apy_delta_pp,
+        cast(apy_mean_7d_pct as double precision) as apy_mean_7d_pct,
+        cast(apy_stddev_7d_pp as double precision) as apy_stddev_7d_pp,
+        cast(apy_mean_30d_pct as double precision) as apy_mean_30d_pct,
+        cast(apy_stddev_30d_pp as double precision) as apy_stddev_30d_pp,
+        cast(history_days as integer) as history_days,
+        cast(history_source as text) as history_source
     from rolled
     where counted_from_date is null or metric_date >= counted_from_date
     -- date order keeps each day's rows together on disk for the daily reads

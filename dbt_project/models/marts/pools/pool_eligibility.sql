@@ -110,7 +110,7 @@ token_status as (
         pool_tokens.pool_id,
         pool_tokens.token_symbol,
         latest_token_prices.market_cap_usd,
-        exists (
+        exists(
             select from approved_tokens
             where
                 {{ normalize_token_symbol('approved_tokens.token_symbol') }}
@@ -121,7 +121,7 @@ token_status as (
                     or approved_tokens.removed_at > {{ run_date() }}
                 )
         ) as is_approved,
-        exists (
+        exists(
             select from blacklisted_tokens
             where
                 {{ normalize_token_symbol('blacklisted_tokens.token_symbol') }}
@@ -132,7 +132,7 @@ token_status as (
                     or blacklisted_tokens.removed_at > {{ run_date() }}
                 )
         ) as is_blacklisted,
-        exists (
+        exists(
             select from icebox_tokens
             where
                 {{ normalize_token_symbol('icebox_tokens.token_symbol') }}
@@ -229,7 +229,7 @@ checked as (
         coalesce(token_checks.passes_no_token_blacklisted, true)
             as passes_no_token_blacklisted,
         coalesce(token_checks.passes_no_token_iceboxed, true) as passes_no_token_iceboxed,
-        exists (
+        exists(
             select from approved_protocols
             where
                 approved_protocols.project = pools_on_day.project
@@ -244,7 +244,8 @@ checked as (
         and pools_on_day.apy_pct <= {{ var('pool_apy_max') }} as passes_apy,
         token_checks.passes_token_marketcap,
         case
-            when reserve_ratios.valued_reserves < 2
+            when
+                reserve_ratios.valued_reserves < 2
                 or reserve_ratios.valued_reserves < reserve_ratios.reserves
                 then null
             else
@@ -261,67 +262,73 @@ explained as (
     select
         checked.*,
         array_remove(array[
-            case when not passes_tokens_approved then 'tokens_approved' end,
-            case when not passes_no_token_blacklisted then 'no_token_blacklisted' end,
-            case when not passes_no_token_iceboxed then 'no_token_iceboxed' end,
-            case when not passes_protocol_approved then 'protocol_approved' end,
-            case when passes_tvl is not true then 'tvl' end,
-            case when passes_apy is not true then 'apy' end,
-            case when passes_token_marketcap is not true then 'token_marketcap' end,
+            case when not checked.passes_tokens_approved then 'tokens_approved' end,
+            case when not checked.passes_no_token_blacklisted then 'no_token_blacklisted' end,
+            case when not checked.passes_no_token_iceboxed then 'no_token_iceboxed' end,
+            case when not checked.passes_protocol_approved then 'protocol_approved' end,
+            case when checked.passes_tvl is not true then 'tvl' end,
+            case when checked.passes_apy is not true then 'apy' end,
+            case when checked.passes_token_marketcap is not true then 'token_marketcap' end,
             case
                 when
-                    passes_pair_ratio is false
-                    or (has_reserve_contract and passes_pair_ratio is null)
+                    checked.passes_pair_ratio is false
+                    or (checked.has_reserve_contract and checked.passes_pair_ratio is null)
                     then 'pair_ratio'
             end,
-            case when not passes_has_group then 'has_group' end
+            case when not checked.passes_has_group then 'has_group' end
         ], null) as failed_checks,
         array_remove(array[
             case
-                when not passes_tokens_approved
-                    then 'tokens not approved: ' || array_to_string(unapproved_tokens, ', ')
+                when not checked.passes_tokens_approved
+                    then 'tokens not approved: ' || array_to_string(checked.unapproved_tokens, ', ')
             end,
             case
-                when not passes_no_token_blacklisted
-                    then 'tokens blacklisted: ' || array_to_string(blacklisted_tokens, ', ')
+                when not checked.passes_no_token_blacklisted
+                    then 'tokens blacklisted: ' || array_to_string(checked.blacklisted_tokens, ', ')
             end,
             case
-                when not passes_no_token_iceboxed
-                    then 'tokens in the icebox: ' || array_to_string(iceboxed_tokens, ', ')
+                when not checked.passes_no_token_iceboxed
+                    then 'tokens in the icebox: ' || array_to_string(checked.iceboxed_tokens, ', ')
             end,
             case
-                when not passes_protocol_approved
-                    then 'protocol ' || project || ' not approved'
+                when not checked.passes_protocol_approved
+                    then 'protocol ' || checked.project || ' not approved'
             end,
             case
-                when tvl_usd is null then 'tvl unknown'
-                when not passes_tvl
-                    then 'tvl ' || round(tvl_usd::numeric) || ' USD < {{ var("pool_tvl_limit") }}'
+                when checked.tvl_usd is null then 'tvl unknown'
+                when not checked.passes_tvl
+                    then
+                        'tvl '
+                        || round(checked.tvl_usd::numeric)
+                        || ' USD < {{ var("pool_tvl_limit") }}'
             end,
             case
-                when apy_pct is null then 'apy unknown'
-                when not passes_apy
-                    then 'apy ' || round(apy_pct::numeric, 4)
-                    || ' % outside [{{ var("pool_apy_limit") }}, {{ var("pool_apy_max") }}]'
+                when checked.apy_pct is null then 'apy unknown'
+                when not checked.passes_apy
+                    then
+                        'apy ' || round(checked.apy_pct::numeric, 4)
+                        || ' % outside [{{ var("pool_apy_limit") }}, {{ var("pool_apy_max") }}]'
             end,
             case
-                when passes_token_marketcap is false
-                    then 'market cap < {{ var("token_marketcap_limit") }} USD: '
-                    || array_to_string(small_cap_tokens, ', ')
-                when passes_token_marketcap is null
-                    then 'market cap unknown: ' || array_to_string(unpriced_tokens, ', ')
+                when checked.passes_token_marketcap is false
+                    then
+                        'market cap < {{ var("token_marketcap_limit") }} USD: '
+                        || array_to_string(checked.small_cap_tokens, ', ')
+                when checked.passes_token_marketcap is null
+                    then 'market cap unknown: ' || array_to_string(checked.unpriced_tokens, ', ')
             end,
             case
-                when passes_pair_ratio is false
-                    then 'reserve ratio ' || round(reserve_ratio, 4)
-                    || ' outside [{{ var("pool_pair_tvl_ratio_min") }}, '
-                    || '{{ var("pool_pair_tvl_ratio_max") }}]'
-                when has_reserve_contract and passes_pair_ratio is null
+                when checked.passes_pair_ratio is false
+                    then
+                        'reserve ratio ' || round(checked.reserve_ratio, 4)
+                        || ' outside [{{ var("pool_pair_tvl_ratio_min") }}, '
+                        || '{{ var("pool_pair_tvl_ratio_max") }}]'
+                when checked.has_reserve_contract and checked.passes_pair_ratio is null
                     then 'reserves not valued (balances or prices missing)'
             end,
             case
-                when not passes_has_group
-                    then 'no group: ' || history_days || ' days of history (30 needed)'
+                when not checked.passes_has_group
+                    then 'no group: ' || checked.history_days || ' days of history (30 needed)'
             end
         ], null) as reasons
     from checked
@@ -331,10 +338,10 @@ final as (
     select
         pool_id::text as pool_id,
         eligibility_date::date as eligibility_date,
-        chain::text as chain,
+        chain::text as chain,  -- noqa: RF04
         project::text as project,
-        symbol::text as symbol,
-        tokens::text [] as tokens,
+        symbol::text as symbol,  -- noqa: RF04
+        tokens::text[] as tokens,
         tvl_usd::double precision as tvl_usd,
         apy_pct::double precision as apy_pct,
         group_id::integer as group_id,
@@ -348,8 +355,8 @@ final as (
         passes_token_marketcap::boolean as passes_token_marketcap,
         passes_pair_ratio::boolean as passes_pair_ratio,
         passes_has_group::boolean as passes_has_group,
-        failed_checks::text [] as failed_checks,
-        reasons::text [] as reasons,
+        failed_checks::text[] as failed_checks,
+        reasons::text[] as reasons,
         (cardinality(failed_checks) = 0)::boolean as is_eligible
     from explained
 )

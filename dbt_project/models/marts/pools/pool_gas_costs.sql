@@ -15,8 +15,6 @@
     )
 }}
 
-{%- set actions = ['approve', 'deposit', 'withdraw', 'swap'] %}
-
 with
 
 eligibility as (
@@ -50,11 +48,9 @@ pools_on_day as (
 ),
 
 actions as (
-    select action
+    select action_list.action  -- noqa: RF04
     from
-        unnest(array[
-            {%- for action in actions %}'{{ action }}'{{ ', ' if not loop.last }}{% endfor -%}
-        ]) as action_list (action)
+        unnest(array['approve', 'deposit', 'withdraw', 'swap']) as action_list (action)
 ),
 
 day_gas_price as (
@@ -118,9 +114,9 @@ final as (
     select
         pool_id::text as pool_id,
         cost_date::date as cost_date,
-        chain::text as chain,
+        chain::text as chain,  -- noqa: RF04
         project::text as project,
-        action::text as action,
+        action::text as action,  -- noqa: RF04
         gas_units::integer as gas_units,
         gas_price_gwei::double precision as gas_price_gwei,
         eth_price_usd::double precision as eth_price_usd,

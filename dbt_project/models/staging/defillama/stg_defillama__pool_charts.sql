@@ -8,7 +8,7 @@ renamed as (
     select
         pool as pool_id,
         chart_date,
-        "timestamp" as observed_at,
+        timestamp as observed_at,
         fetched_at,
         tvl_usd::double precision as tvl_usd,
         apy::double precision as apy_pct,

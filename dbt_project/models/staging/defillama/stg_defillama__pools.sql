@@ -36,17 +36,17 @@ renamed as (
                 unnest(string_to_array(symbol, '-'))
                 with ordinality as symbol_part (token_symbol, position)
             order by symbol_part.position
-        )::text [] as tokens,
+        )::text[] as tokens,
         case
             when jsonb_typeof(underlying_tokens) = 'array'
                 then
                     array(
                         select lower(address_part.token_address)
                         from
-                            jsonb_array_elements_text(underlying_tokens)
+                            jsonb_array_elements_text(underlying_tokens)  -- noqa: RF02, RF03
                             with ordinality as address_part (token_address, position)
                         order by address_part.position
-                    )::text []
+                    )::text[]
         end as underlying_token_addresses,
         case
             when jsonb_typeof(reward_tokens) = 'array'
@@ -54,10 +54,10 @@ renamed as (
                     array(
                         select lower(address_part.token_address)
                         from
-                            jsonb_array_elements_text(reward_tokens)
+                            jsonb_array_elements_text(reward_tokens)  -- noqa: RF02, RF03
                             with ordinality as address_part (token_address, position)
                         order by address_part.position
-                    )::text []
+                    )::text[]
         end as reward_token_addresses
     from source
 ),
