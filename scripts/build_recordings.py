@@ -134,7 +134,7 @@ GENERATED_STABLE_SPANS = {
 }
 # Yield-bearing wrappers: (first day, price on the first day, flat APY % where no chart APY, cap).
 ACCRUING_SPANS = {
-    "SUSDE": (dt.date(2024, 2, 19), 1.05, 15.0, 3.6e9),
+    "SUSDE": (dt.date(2024, 2, 19), 1.02, 15.0, 3.6e9),
     "SDAI": (dt.date(2023, 8, 10), 1.03, 6.0, 0.42e9),
 }
 # Approximate circulating-supply anchors for stablecoin market caps after the last real one.
@@ -748,6 +748,12 @@ def export_record(
     }
 
 
+EXPORT_COLUMNS = (
+    *("APY", "APY Base", "APY Reward", "APY Mean 30d", "Change 1d", "Change 7d", "Outlook"),
+    *("Confidence", "IL 7d", "APY Base 7d", "Volume 1d", "Volume 7d", "APY Base Inception"),
+)
+
+
 def pools_snapshot(data: Path, charts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Export records, with every charted pool's record taking its real id and last point.
 
@@ -756,6 +762,7 @@ def pools_snapshot(data: Path, charts: dict[str, dict[str, Any]]) -> list[dict[s
     added verbatim (they carry real ids and values).
     """
     records = export_records(data, set(charts))
+    exported = len(records)
     by_key: dict[tuple[Any, ...], list[int]] = {}
     for i, record in enumerate(records):
         key = (record["chain"], record["project"], record["symbol"].upper(), record["poolMeta"])
@@ -767,25 +774,7 @@ def pools_snapshot(data: Path, charts: dict[str, dict[str, Any]]) -> list[dict[s
             record = dict(records[matches[0]])
             by_key[key] = []
         else:
-            row = {
-                c: np.nan
-                for c in (
-                    "APY",
-                    "APY Base",
-                    "APY Reward",
-                    "APY Mean 30d",
-                    "Change 1d",
-                    "Change 7d",
-                    "Outlook",
-                    "Confidence",
-                    "IL 7d",
-                    "APY Base 7d",
-                    "Volume 1d",
-                    "Volume 7d",
-                    "APY Base Inception",
-                )
-            }
-            row["TVL"] = 0
+            row = {c: np.nan for c in EXPORT_COLUMNS} | {"TVL": 0}
             record = export_record(
                 row,
                 (chart["chain"], chart["project"], chart["symbol"]),
@@ -807,8 +796,16 @@ def pools_snapshot(data: Path, charts: dict[str, dict[str, Any]]) -> list[dict[s
     modern = json.loads(
         (data / "defillama_pools" / "modern_raw_pool_records_from_code.json").read_text()
     )["records"]
-    present = {r["pool"] for r in records}
-    records.extend(r for r in modern if r["pool"] not in present)
+    position = {r["pool"]: i for i, r in enumerate(records)}
+    for record in modern:
+        if record["pool"] in position:
+            records[position[record["pool"]]] = record
+        else:
+            records.append(record)
+    log.info(
+        "pools: %d exported, %d charted (%d added), %d modern records",
+        exported, len(charts), len(records) - exported - len(modern), len(modern),
+    )  # fmt: skip
     ids = Counter(r["pool"] for r in records)
     duplicated = [pool for pool, n in ids.items() if n > 1]
     if duplicated:
