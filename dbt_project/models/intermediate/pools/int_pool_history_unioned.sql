@@ -20,6 +20,7 @@
             {'columns': ['loaded_at']},
         ],
         pre_hook=[
+            "set local work_mem = '256MB'",
             "create index if not exists pool_chart_chart_date_idx
                 on {{ source('raw_defillama', 'pool_chart') }} (chart_date)",
             "create index if not exists pool_chart_fetched_at_idx

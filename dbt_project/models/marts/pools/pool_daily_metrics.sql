@@ -5,7 +5,8 @@
     and reads 30 more days before them (the lookback), so the 7- and 30-day windows of the
     recomputed days see their whole window. Pools whose older history changed since the last
     build (chart points loaded since the start of the day before run_date for days before
-    the recomputed ones: step 9's back-fill) are recomputed from their first day. history_days continues from the pool's last built row.
+    the recomputed ones: step 9's back-fill) are recomputed from their first day.
+    work_mem is raised for the build so the window sorts stay in memory. history_days continues from the pool's last built row.
 -#}
 {{
     config(
@@ -13,6 +14,7 @@
         incremental_strategy='delete+insert',
         unique_key=['pool_id', 'metric_date'],
         on_schema_change='append_new_columns',
+        pre_hook="set local work_mem = '256MB'",
         indexes=[
             {'columns': ['pool_id', 'metric_date'], 'unique': true},
             {'columns': ['metric_date']},
@@ -26,7 +28,8 @@
 
 with
 
-history as (
+-- not materialized: each use below filters the table through its own index
+history as not materialized (
     select * from {{ ref('int_pool_history_unioned') }}
 ),
 
