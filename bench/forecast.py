@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -80,6 +81,13 @@ def synthetic_histories(real: dict[str, pd.DataFrame], pools: int) -> list[PoolH
     return histories
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished workers (wall time lies on a shared box)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def evaluate(frame: pd.DataFrame, settings: ForecastSettings) -> dict[str, float | None]:
     """MASE of the chosen models over the last 90 days, per target (None: not evaluable)."""
     end = frame["date"].max().date()
@@ -103,15 +111,18 @@ def main() -> None:
 
     synthetic = synthetic_histories(real, args.pools)
     load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     forecasts = forecast_pools(synthetic, RUN_DATE, settings, args.workers)
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    workers = args.workers or os.cpu_count() or 1
     chosen = pd.Series([f"{f.target}:{f.model_name}" for f in forecasts]).value_counts()
     print(
         f"(a) {args.pools} pools x {HISTORY_DAYS} days, {len(forecasts)} series: "
-        f"{seconds:.1f} s on {args.workers or os.cpu_count()} workers "
-        f"(load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}; "
-        "the machine is shared)"
+        f"{seconds:.1f} s on {workers} workers, {cpu:.1f} CPU seconds "
+        f"(= {cpu / workers:.1f} s on {workers} free cores); load average before "
+        f"{load_before:.2f}, after {os.getloadavg()[0]:.2f} (the machine is shared)"
     )
     print(chosen.to_string())
 

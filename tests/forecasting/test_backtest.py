@@ -76,13 +76,16 @@ def test_random_walks_fall_back_to_persistence():
 
 
 def test_80_percent_intervals_cover_roughly_80_percent():
+    # the interval comes from the chosen model's own backtest errors, whatever the model:
+    # the cheap rules are enough to check its calibration
+    rules = tuple(candidate for candidate in POOL_CANDIDATES if not candidate.fitted)
     rng = np.random.default_rng(6)
     hits = []
-    for _ in range(60):
+    for _ in range(200):
         path = 5 + np.cumsum(rng.normal(0, 0.1, 201))
-        result = forecast_series(spec_of(path[:-1]), TOMORROW, POOL_CANDIDATES, SETTINGS)
+        result = forecast_series(spec_of(path[:-1]), TOMORROW, rules, SETTINGS)
         hits.append(result.lower <= path[-1] <= result.upper)
-    assert 0.65 <= np.mean(hits) <= 0.92
+    assert 0.7 <= np.mean(hits) <= 0.9
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ def _histories(real_pools) -> list[PoolHistory]:
     ]
     rng = np.random.default_rng(7)
     dates = np.arange(np.datetime64("2025-01-01"), np.datetime64("2025-06-06"))
-    for number in range(3):
+    for number in range(2):
         apy = 4 + np.cumsum(rng.normal(0, 0.1, len(dates)))
         tvl = 1e7 * (1 + 0.002 * np.arange(len(dates))) + rng.normal(0, 1e4, len(dates))
         histories.append(PoolHistory(f"synthetic-{number}", dates, apy, tvl))
