@@ -58,7 +58,7 @@ final as (
         cast(classified.previous_usd as numeric) as previous_usd,
         cast(classified.change_usd as numeric) as change_usd,
         cast(classified.change_kind as text) as change_kind,
-        cast(round(100 * classified.allocation_usd / nullif(runs.aum_usd, 0), 4) as numeric)
+        round(cast(100 * classified.allocation_usd / nullif(runs.aum_usd, 0) as numeric), 4)
             as share_of_aum_pct,
         cast(eligibility.apy_pct as numeric) as apy_pct,
         cast(pool_forecasts.forecast_value as numeric) as forecast_apy_pct,
