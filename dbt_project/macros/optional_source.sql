@@ -8,9 +8,15 @@
 -#}
 {% macro optional_source(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- set found = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier
-    ) if execute else relation -%}
+    {#- Only commands that create tables look the table up: compile, docs and SQLFluff's dbt
+        templater need no database connection. -#}
+    {%- if execute and flags.WHICH in ['run', 'build', 'retry'] -%}
+        {%- set found = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier
+        ) -%}
+    {%- else -%}
+        {%- set found = relation -%}
+    {%- endif -%}
     {%- if found is not none %}
     select
         {%- for name, data_type in columns.items() %}

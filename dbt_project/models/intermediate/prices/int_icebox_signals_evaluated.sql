@@ -120,7 +120,7 @@ final as (
             case
                 when has_signal_l
                     then format(
-                        'L: lowest low %s over the %s days to %s is %s%% below the %s close %s (> %s%%)',
+                        'L: lowest low %s over the %s days to %s is %s%% below the %s close %s (> %s%%)',  -- noqa: LT05
                         round(window_low_usd, 4), {{ l_days }}, price_date,
                         round(l_drop_pct, 2), l_reference_date, round(l_reference_close_usd, 4),
                         {{ var('icebox_ohlc_l_pct') }}

@@ -55,9 +55,16 @@ token_flows as (
         tracked_contracts.token_symbol,
         token_transfers.transaction_hash,
         token_transfers.executed_at,
-        (case when token_transfers.to_address = token_transfers.wallet_address then token_transfers.amount else 0 end)
-        - (case when token_transfers.from_address = token_transfers.wallet_address then token_transfers.amount else 0 end)
-        as amount,
+        case
+            when token_transfers.to_address = token_transfers.wallet_address
+                then token_transfers.amount
+            else 0
+        end
+        - case
+            when token_transfers.from_address = token_transfers.wallet_address
+                then token_transfers.amount
+            else 0
+        end as amount,
         'transfer' as flow_kind
     from token_transfers
     inner join tracked_contracts

@@ -77,8 +77,8 @@ final as (
         cast(episodes.token_symbol as text) as token_symbol,
         cast(episodes.added_at as date) as added_at,
         cast(recovered.price_date as date) as removed_at,
-        cast(entries.entry_signals[1] as text) as signal,
-        cast(entries.entry_signals as text []) as entry_signals,
+        cast(entries.entry_signals[1] as text) as signal,  -- noqa: RF04
+        cast(entries.entry_signals as text[]) as entry_signals,
         cast(entries.signal_reason as text) as reason,
         cast(episodes.last_signal_date as date) as last_signal_date,
         cast(episodes.signal_days as integer) as signal_days,

@@ -50,9 +50,9 @@ final as (
         cast(classified.run_date as date) as run_date,
         cast(runs.status as text) as run_status,
         cast(classified.pool_id as text) as pool_id,
-        cast(pools.chain as text) as chain,
+        cast(pools.chain as text) as chain,  -- noqa: RF04
         cast(pools.project as text) as project,
-        cast(pools.symbol as text) as symbol,
+        cast(pools.symbol as text) as symbol,  -- noqa: RF04
         cast(classified.group_id as integer) as group_id,
         cast(classified.allocation_usd as numeric) as allocation_usd,
         cast(classified.previous_usd as numeric) as previous_usd,

@@ -36,8 +36,11 @@ flows_to_snapshot as (
         on
             latest_snapshots.wallet_address = flows.wallet_address
             and latest_snapshots.token_symbol = flows.token_symbol
-            and flows.executed_at <= latest_snapshots.balance_as_of
-    group by latest_snapshots.wallet_address, latest_snapshots.token_symbol, latest_snapshots.balance
+            and latest_snapshots.balance_as_of >= flows.executed_at
+    group by
+        latest_snapshots.wallet_address,
+        latest_snapshots.token_symbol,
+        latest_snapshots.balance
 ),
 
 daily_flows as (
