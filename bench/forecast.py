@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import resource
 import time
@@ -33,7 +34,12 @@ from python_models.forecasting.backtest import (
     rolling_evaluation,
 )
 from python_models.forecasting.candidates import POOL_CANDIDATES
-from python_models.forecasting.pools import POOL_TARGETS, PoolHistory, forecast_pools
+from python_models.forecasting.pools import (
+    POOL_TARGETS,
+    PoolHistory,
+    forecast_pools,
+    single_threaded_blas,
+)
 from python_models.forecasting.series import daily_series
 
 DEFAULT_DATA = Path("/work/shared/data/defillama_chart/oblik_defi_analysis/data_defillama")
@@ -127,7 +133,10 @@ def main() -> None:
     print(chosen.to_string())
 
     names = sorted(real)
-    with ProcessPoolExecutor(max_workers=args.workers) as executor:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=args.workers, mp_context=context, initializer=single_threaded_blas
+    ) as executor:
         scores = list(executor.map(partial(evaluate, settings=settings), real.values()))
     table = pd.DataFrame(scores, index=names)
     print(f"\n(b) rolling-origin evaluation over the last {EVAL_DAYS} days of real histories")

@@ -1,9 +1,11 @@
 """Pool forecasts (step 11): APY and TVL of every pool, pools fitted in parallel.
 
 Pools are independent, so they are spread over worker processes in chunks. Results come back
-in input order and every series is computed by the same deterministic code whatever worker
-runs it, so one worker and many give identical output. Workers are started with ``spawn``:
-the daily flow runs inside Prefect, whose threads make ``fork`` unsafe.
+in input order and every series is computed by the same deterministic code in the same kind
+of worker process (even with one worker), so one worker and many give identical output.
+Workers are started with ``spawn`` (the daily flow runs inside Prefect, whose threads make
+``fork`` unsafe) and with single-threaded BLAS: the models' matrices are tiny, and BLAS
+threads spinning against each other made the fits nine times slower on two cores.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from python_models.forecasting.backtest import ForecastSettings, SeriesForecast, SeriesSpec
 from python_models.forecasting.backtest import forecast_series as forecast_one
@@ -77,11 +80,15 @@ def forecast_pools(
     settings = settings or ForecastSettings()
     workers = max(1, min(workers or os.cpu_count() or 1, len(histories)))
     task = partial(forecast_pool, run_date=run_date, settings=settings)
-    if workers == 1:
-        per_pool = map(task, histories)
-    else:
-        chunk = max(1, len(histories) // (workers * CHUNKS_PER_WORKER))
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
-            per_pool = list(executor.map(task, histories, chunksize=chunk))
+    chunk = max(1, len(histories) // (workers * CHUNKS_PER_WORKER))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=single_threaded_blas
+    ) as executor:
+        per_pool = list(executor.map(task, histories, chunksize=chunk))
     return [forecast for pool in per_pool for forecast in pool]
+
+
+def single_threaded_blas() -> None:
+    """Worker initializer: one BLAS thread per process (the fits' matrices are tiny)."""
+    threadpool_limits(limits=1)
