@@ -249,3 +249,46 @@ def test_nothing_after_run_date_is_used(pools_db: db.PgConnection, built_day_1: 
     assert query(
         pools_db, "select count(*) from marts.defi_pools where last_seen_at::date > '2025-06-05'"
     ) == [(0,)]
+
+
+@pytest.fixture(scope="module")
+def recorded_pools_built(raw_loaded: db.PgConnection, dbt_target: Path) -> db.PgConnection:
+    """The pool marts built on the recordings (loaded through the replay server) as of the
+    last recorded day, with the market marts they read and every data test."""
+    from dbt_runs import RAW_AS_OF, failed_nodes, run_dbt
+
+    outcome = run_dbt(
+        raw_loaded,
+        [
+            "build",
+            "--select",
+            "+pool_eligibility",
+            "--exclude",
+            "source:forecasts",
+            "--indirect-selection",
+            "cautious",
+        ],
+        RAW_AS_OF.isoformat(),
+        dbt_target,
+    )
+    assert outcome.success, failed_nodes(outcome)
+    return raw_loaded
+
+
+def test_recorded_pools_fall_in_all_three_groups(recorded_pools_built: db.PgConnection) -> None:
+    groups = query(
+        recorded_pools_built,
+        "select group_id, count(*) from marts.pool_groups group by group_id order by group_id",
+    )
+    assert [group for group, count in groups if count > 0] == [1, 2, 3]
+
+
+def test_every_excluded_recorded_pool_says_why(recorded_pools_built: db.PgConnection) -> None:
+    rows = query(
+        recorded_pools_built,
+        "select pool_id, is_eligible, failed_checks, reasons from marts.pool_eligibility",
+    )
+    assert any(is_eligible for _, is_eligible, _, _ in rows)
+    for pool_id, is_eligible, failed_checks, reasons in rows:
+        assert is_eligible == (failed_checks == []), pool_id
+        assert len(reasons) == len(failed_checks), (pool_id, failed_checks, reasons)

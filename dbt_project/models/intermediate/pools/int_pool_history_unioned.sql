@@ -4,14 +4,18 @@
 
     Incremental because it is the wide input of pool_daily_metrics: a daily build rewrites
     only the last `pool_metrics_reprocess_days` days, plus the chart points fetched since the
-    start of the day before run_date whatever day they describe: step 9 runs after the dbt
-    stage and back-fills a pool's history when the pool becomes a candidate. The pre-hooks index the raw date columns those filters read, so the daily
-    cost does not grow with the length of the history.
+    start of the day before run_date whatever day they describe (step 9 runs after the dbt
+    stage and back-fills a pool's history when the pool becomes a candidate). The pre-hooks
+    index the raw date columns those filters read, and the delete of the rewritten rows is
+    bounded by the earliest rewritten day (strategy delete_insert_in_range, a delete+insert),
+    so the daily cost does not grow with the history.
 -#}
+{%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete_insert_in_range',
+        delete_range_column='history_date',
         unique_key=['pool_id', 'history_date'],
         on_schema_change='fail',
         indexes=[
@@ -30,8 +34,6 @@
         ],
     )
 }}
-
-{%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
 
 with
 

@@ -6,12 +6,23 @@
     recomputed days see their whole window. Pools whose older history changed since the last
     build (chart points loaded since the start of the day before run_date for days before
     the recomputed ones: step 9's back-fill) are recomputed from their first day.
-    work_mem is raised for the build so the window sorts stay in memory. history_days continues from the pool's last built row.
+    history_days continues from the pool's last built row. Strategy delete_insert_in_range
+    (macros/delete_insert_in_range.sql): delete+insert whose delete is bounded by the
+    earliest rewritten day, an index range instead of a scan of every row; work_mem is
+    raised so the window sorts stay in memory.
 -#}
+
+{%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
+{%- set last_kept_date %}({{ run_date() }} - {{ reprocess_days }}){% endset %}
+{%- set read_start_date %}({{ run_date() }} - {{ reprocess_days + 29 }}){% endset %}
+{%- set backfill_loaded_since -%}
+    cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
+{%- endset %}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete_insert_in_range',
+        delete_range_column='metric_date',
         unique_key=['pool_id', 'metric_date'],
         on_schema_change='append_new_columns',
         pre_hook="set local work_mem = '256MB'",
@@ -22,9 +33,6 @@
     )
 }}
 
-{%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
-{%- set last_kept_date %}({{ run_date() }} - {{ reprocess_days }}){% endset %}
-{%- set read_start_date %}({{ run_date() }} - {{ reprocess_days + 29 }}){% endset %}
 
 with
 
@@ -39,7 +47,7 @@ history as not materialized (
         from history
         where
             history.history_date <= {{ last_kept_date }}
-            and history.loaded_at >= cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
+            and history.loaded_at >= {{ backfill_loaded_since }}
     ),
 
     window_history as (

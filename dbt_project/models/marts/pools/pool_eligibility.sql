@@ -280,7 +280,9 @@ explained as (
         array_remove(array[
             case
                 when not checked.passes_tokens_approved
-                    then 'tokens not approved: ' || array_to_string(checked.unapproved_tokens, ', ')
+                    then 'tokens not approved: ' || coalesce(
+                        array_to_string(checked.unapproved_tokens, ', '), 'none in the symbol'
+                    )
             end,
             case
                 when not checked.passes_no_token_blacklisted
