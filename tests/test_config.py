@@ -33,8 +33,14 @@ def test_group3_edges_follow_group2_maxima() -> None:
         ({"min_pools": -1}, "min_pools=-1"),
         ({"conversion_rate": 4}, "allowed: ge 0, le 0.1"),
         ({"horizon_days": "soon"}, "horizon_days='soon'"),
-        ({"pool_apy_limit": 60, "pool_apy_max": 50}, "pool_apy_limit (60.0) must be <= pool_apy_max"),
-        ({"group1_apy_delta_max": 0.9}, "group1_apy_delta_max (0.9) must be <= group2_apy_delta_max"),
+        (
+            {"pool_apy_limit": 60, "pool_apy_max": 50},
+            "pool_apy_limit (60.0) must be <= pool_apy_max",
+        ),
+        (
+            {"group1_apy_delta_max": 0.9},
+            "group1_apy_delta_max (0.9) must be <= group2_apy_delta_max",
+        ),
         ({"unknown_knob": 1}, "unknown_knob"),
     ],
 )
