@@ -19,6 +19,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 from psycopg2 import sql
 from rich.console import Console
 from rich.table import Table
@@ -285,8 +287,8 @@ def _step(ctx: DayContext, number: int, name: str) -> Iterator[dict[str, int]]:
 
 
 @flow(name="daily", log_prints=False)
-def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any]:
-    """The 15 steps for one day; returns the run's status and the failing step if any."""
+def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any] | State:
+    """The 15 steps for one day; a failed step ends the flow Failed, naming the step."""
     log = get_run_logger()
     config = StrategyConfig.model_validate(parameters)
     info = db.connection_info()
@@ -329,7 +331,10 @@ def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any]:
         run_record.finish_run(
             conn, run_date, failed.step if failed else None, failed.reason if failed else None
         )
-    return {"status": "FAILED" if failed else "SUCCESS", "failed_step": failed and failed.step}
+    if failed:
+        # a Failed final state: the Prefect UI, the deployment and the CLI's exit code agree
+        return Failed(message=f"step {failed.step} failed: {failed.reason}")
+    return {"status": "SUCCESS", "run_date": run_date.isoformat()}
 
 
 def run_daily(
@@ -346,9 +351,9 @@ def run_daily(
     db.apply_to_environment(info)
     replay_context = _replay(day) if replay else nullcontext()
     with replay_context:
-        outcome = daily_flow(run_date=day, parameters=config.snapshot())
+        state = daily_flow(run_date=day, parameters=config.snapshot(), return_state=True)
     print_table_summary(info)
-    return outcome["status"] == "SUCCESS"
+    return state.is_completed()
 
 
 SUMMARY_SCHEMAS = (

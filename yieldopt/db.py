@@ -145,9 +145,14 @@ def _connect_kwargs(info: PgConnection, dbname: str | None = None) -> dict[str, 
 def connect(info: PgConnection | None = None) -> Iterator[psycopg2.extensions.connection]:
     """A psycopg2 connection that commits on success and rolls back on error."""
     conn = psycopg2.connect(**_connect_kwargs(info or connection_info()))
+    # Explicit commit/rollback rather than ``with conn``: callees may use ``with conn`` for
+    # their own transactions, and psycopg2 refuses to re-enter a connection block.
     try:
-        with conn:
-            yield conn
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     finally:
         conn.close()
 

@@ -29,10 +29,8 @@ from ingestion.coinmarketcap.settings import (
 )
 from ingestion.errors import IngestionError
 from ingestion.http import ApiClient
-from ingestion.records import columns, to_row, utc_now
+from ingestion.records import CONTRACT, columns, to_row, utc_now
 from ingestion.seeds import TrackedToken
-
-CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
 
 
 @dlt.source(name="coinmarketcap", max_table_nesting=0)

