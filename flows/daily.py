@@ -21,12 +21,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
-from psycopg2 import sql
 from rich.console import Console
-from rich.table import Table
 
 from flows import run_record
 from flows.dbt_stage import DbtStageResult, run_dbt
+from flows.summary import print_allocation, print_table_summary
 from yieldopt import db
 from yieldopt.config import ConfigError, StrategyConfig, load_config
 from yieldopt.paths import RECORDINGS_DIR
@@ -60,6 +59,10 @@ def fetch_task(name: str) -> Callable[[Callable[..., Any]], Any]:
         retry_condition_fn=is_transient,
     )
 
+
+# The gas APIs must have answered for the day before the run date (Etherscan's daily average
+# for a day appears once it has ended) or the run stops instead of pricing gas on old data.
+GAS_MAX_AGE_DAYS = 1
 
 # DeFiLlama refreshes its yields around 01:00 UTC; run after it has settled.
 DAILY_CRON = "30 2 * * *"
@@ -106,9 +109,19 @@ def fetch_ohlcv(ctx: DayContext) -> dict[str, int]:
 
 @fetch_task("3 fetch gas")
 def fetch_gas(ctx: DayContext) -> dict[str, int]:
-    from ingestion.pipeline import load_gas
+    """Load gas history; refuse to go on when the APIs had nothing since the day before."""
+    from ingestion.pipeline import latest_gas_day, load_gas
 
-    return load_gas(ctx.run_date, ctx.info).rows
+    rows = load_gas(ctx.run_date, ctx.info).rows
+    needed = ctx.run_date - dt.timedelta(days=GAS_MAX_AGE_DAYS)
+    latest = latest_gas_day(ctx.info)
+    if latest is None or latest < needed:
+        raise StepFailed(
+            "3 fetch gas",
+            f"gas data is stale: the latest observation is {latest or 'missing'}, the run for "
+            f"{ctx.run_date} needs {needed} or later; refusing to allocate on old gas prices",
+        )
+    return rows
 
 
 @fetch_task("4 fetch wallet")
@@ -352,54 +365,10 @@ def run_daily(
     replay_context = _replay(day) if replay else nullcontext()
     with replay_context:
         state = daily_flow(run_date=day, parameters=config.snapshot(), return_state=True)
-    print_table_summary(info)
+    print_table_summary(console, info)
+    if state.is_completed():
+        print_allocation(console, info, day)
     return state.is_completed()
-
-
-SUMMARY_SCHEMAS = (
-    "raw_defillama",
-    "raw_coinmarketcap",
-    "raw_ethgastracker",
-    "raw_etherscan",
-    "marts",
-    "forecasts",
-    "optimization",
-)
-
-
-def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
-    """Exact row counts of every data table of the run's schemas (dlt's bookkeeping excluded)."""
-    with db.connect(info) as conn, conn.cursor() as cur:
-        cur.execute(
-            """
-            select table_schema, table_name
-            from information_schema.tables
-            where table_schema = any(%s) and table_type = 'BASE TABLE'
-              and table_name not like '\\_dlt\\_%%'
-            order by table_schema, table_name
-            """,
-            (list(SUMMARY_SCHEMAS),),
-        )
-        tables = cur.fetchall()
-        counts = []
-        for schema, table in tables:
-            cur.execute(
-                sql.SQL("select count(*) from {}.{}").format(
-                    sql.Identifier(schema), sql.Identifier(table)
-                )
-            )
-            counts.append((f"{schema}.{table}", cur.fetchone()[0]))
-    return counts
-
-
-def print_table_summary(info: db.PgConnection) -> None:
-    """The demo's closing summary: rows per table."""
-    table = Table(title="Rows per table")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, count in table_row_counts(info):
-        table.add_row(name, f"{count:,}")
-    console.print(table)
 
 
 @contextmanager

@@ -99,6 +99,22 @@ def load_gas(run_date: dt.date, info: db.PgConnection) -> LoadResult:
     return LoadResult({**hourly.rows, **daily.rows})
 
 
+def latest_gas_day(info: db.PgConnection) -> dt.date | None:
+    """The latest UTC day with a gas observation, hourly or daily average (None: no data)."""
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select max(day) from (
+                select max(period at time zone 'UTC')::date as day
+                from raw_ethgastracker.gas_hourly
+                union all
+                select max(utc_date) from raw_etherscan.daily_avg_gas_price
+            ) as latest
+            """
+        )
+        return cur.fetchone()[0]
+
+
 def load_wallets(
     run_date: dt.date, info: db.PgConnection, seeds_dir: Path = SEEDS_DIR
 ) -> LoadResult:

@@ -8,12 +8,19 @@ exported through the ``PG*`` variables for everything the tests start, and dropp
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from yieldopt import db
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fake_slack import FAKE_SLACK_TOKEN, FakeSlack
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +39,14 @@ def pg() -> Iterator[db.PgConnection]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture
+def fake_slack(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeSlack:
+    """A fake Slack API on loopback; the report's environment points at it."""
+    fake = FakeSlack(httpserver, valid_token=FAKE_SLACK_TOKEN)
+    fake.install()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", FAKE_SLACK_TOKEN)
+    monkeypatch.setenv("SLACK_CHANNEL", "#treasury")
+    monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
+    return fake

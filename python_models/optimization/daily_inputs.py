@@ -32,13 +32,12 @@ def _fetch(conn: connection, query: str, params: tuple) -> list[tuple]:
 
 def _check_fresh(conn: connection, run_date: dt.date) -> None:
     """Refuse to allocate without today's pools snapshot and gas forecast."""
-    (pools_today,) = _fetch(
-        conn,
-        "select count(*) from marts.pool_eligibility where eligibility_date = %s",
-        (run_date,),
-    )[0]
-    if not pools_today:
-        raise StaleInputError(f"no pools snapshot for {run_date}: refusing to allocate on old data")
+    (latest_snapshot,) = _fetch(conn, "select max(last_seen_date) from marts.defi_pools", ())[0]
+    if latest_snapshot != run_date:
+        raise StaleInputError(
+            f"no pools snapshot for {run_date} (latest: {latest_snapshot or 'none'}): "
+            "refusing to allocate on old data"
+        )
     gas = _fetch(
         conn,
         "select gas_price_gwei from forecasts.gas_forecasts where run_date = %s",

@@ -50,15 +50,21 @@ def _channel() -> str:
     return os.environ.get("SLACK_CHANNEL", "#treasury")
 
 
+def report_paths(run_date: dt.date, reports_dir: Path = REPORTS_DIR) -> tuple[Path, Path]:
+    """Where a day's message (Block Kit JSON) and chart (PNG) are written."""
+    out_dir = reports_dir / run_date.isoformat()
+    return out_dir / "message.json", out_dir / "allocation.png"
+
+
 def deliver_report(report: DailyReport, reports_dir: Path = REPORTS_DIR) -> Delivery:
     """Write the message and chart under ``reports/<date>/`` and post them when a token is set."""
-    out_dir = reports_dir / report.run_date.isoformat()
+    message_path, chart_path = report_paths(report.run_date, reports_dir)
+    out_dir = message_path.parent
     out_dir.mkdir(parents=True, exist_ok=True)
     blocks = build_blocks(report)
     text = summary_text(report)
-    message_path = out_dir / "message.json"
     message_path.write_text(json.dumps({"text": text, "blocks": blocks}, indent=2))
-    chart_path = render_chart(report, out_dir / "allocation.png")
+    render_chart(report, chart_path)
     client = _client()
     if client is None:
         logger.info("dry run: no SLACK_BOT_TOKEN; report written to %s", out_dir)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows import run_record
-from flows.daily import run_daily, table_row_counts
+from flows.daily import run_daily
+from flows.summary import table_row_counts
 from yieldopt import db
 
 DEMO_DATE = dt.date(2025, 6, 5)

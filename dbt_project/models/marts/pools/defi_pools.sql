@@ -45,7 +45,8 @@ final as (
         latest_descriptions.exposure::text as exposure,
         (pool_spans.last_seen_date = latest_snapshot_date.snapshot_date)::boolean as is_active,
         pool_spans.first_seen_at::timestamptz as first_seen_at,
-        pool_spans.last_seen_at::timestamptz as last_seen_at
+        pool_spans.last_seen_at::timestamptz as last_seen_at,
+        pool_spans.last_seen_date::date as last_seen_date
     from latest_descriptions
     inner join pool_spans on latest_descriptions.pool_id = pool_spans.pool_id
     cross join latest_snapshot_date

@@ -1,4 +1,6 @@
-"""A local fake of the Slack Web API methods the report uses, on pytest-httpserver."""
+"""A local fake of the Slack Web API methods the report uses, on pytest-httpserver.
+
+Shared by the report tests and the flow tests (the ``fake_slack`` fixture in conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -70,14 +71,3 @@ def _json(body: dict) -> Response:
 
 
 FAKE_SLACK_TOKEN = "xoxb-test-0000-not-a-real-token"
-
-
-@pytest.fixture
-def fake_slack(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeSlack:
-    """A fake Slack API on loopback; the report's environment points at it."""
-    fake = FakeSlack(httpserver, valid_token=FAKE_SLACK_TOKEN)
-    fake.install()
-    monkeypatch.setenv("SLACK_BOT_TOKEN", FAKE_SLACK_TOKEN)
-    monkeypatch.setenv("SLACK_CHANNEL", "#treasury")
-    monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
-    return fake
