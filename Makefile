@@ -35,7 +35,7 @@ lint: $(STAMP) ## Python lint only
 	$(BIN)/ruff format --check .
 
 sql-lint: $(STAMP) ## SQLFluff over the dbt models (postgres dialect, dbt templater)
-	cd dbt_project && DBT_PROFILES_DIR=.. ../$(BIN)/sqlfluff lint models
+	$(BIN)/yieldopt sqlfluff lint models
 
 docs: $(STAMP) ## Generate dbt docs (lineage from raw API tables to the allocation)
 	$(BIN)/yieldopt dbt docs generate

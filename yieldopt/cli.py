@@ -125,26 +125,34 @@ def optimize(
     raise typer.Exit(optimize_file(input_path, output_path))
 
 
-def _dbt_env() -> dict[str, str]:
-    info = db.connection_info()
+def _dbt_env(dbname: str | None = None) -> dict[str, str]:
+    info = db.connection_info(dbname)
     return {**os.environ, **info.libpq_env(), "DBT_PROFILES_DIR": str(PROJECT_ROOT)}
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+SQLFLUFF_DATABASE = "yieldopt_sqlfluff"
+PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _run_in_dbt_project(tool: str, args: list[str], dbname: str | None = None) -> None:
+    """Run a tool of the virtualenv in the dbt project against the project's database."""
+    command = [str(Path(sys.executable).with_name(tool)), *args]
+    result = subprocess.run(command, env=_dbt_env(dbname), cwd=DBT_PROJECT_DIR, check=False)
+    raise typer.Exit(result.returncode)
+
+
+@app.command(context_settings=PASSTHROUGH)
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the project's database, e.g. ``yieldopt dbt build``."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            *ctx.args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        env=_dbt_env(),
-        cwd=DBT_PROJECT_DIR,
-        check=False,
-    )
-    raise typer.Exit(result.returncode)
+    _run_in_dbt_project("dbt", [*ctx.args, "--project-dir", str(DBT_PROJECT_DIR)])
+
+
+@app.command(context_settings=PASSTHROUGH)
+def sqlfluff(ctx: typer.Context) -> None:
+    """SQLFluff in the dbt project (its dbt templater needs the database), e.g. ``lint models``."""
+    # The templater renders is_incremental() from the tables it finds: an empty database of
+    # its own renders the same (full-build) SQL whatever was built, so lint results are stable.
+    _run_in_dbt_project("sqlfluff", ctx.args, dbname=SQLFLUFF_DATABASE)
 
 
 if __name__ == "__main__":

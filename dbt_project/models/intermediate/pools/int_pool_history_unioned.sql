@@ -11,6 +11,8 @@
     so the daily cost does not grow with the history.
 -#}
 {%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
+{#- a SQL boolean, so the filters below read the same on a full build (no templated branch) #}
+{%- set incremental = 'true' if is_incremental() else 'false' %}
 {{
     config(
         materialized='incremental',
@@ -55,12 +57,11 @@ chart_days as (
     from charts
     where
         chart_date <= {{ run_date() }}
-        {%- if is_incremental() %}
-            and (
-                chart_date > {{ run_date() }} - {{ reprocess_days }}
-                or fetched_at >= cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
-            )
-        {%- endif %}
+        and (
+            not {{ incremental }}
+            or chart_date > {{ run_date() }} - {{ reprocess_days }}
+            or fetched_at >= cast({{ run_date() }} - 1 as timestamp) at time zone 'utc'
+        )
 ),
 
 snapshot_days as (
@@ -76,9 +77,7 @@ snapshot_days as (
     from snapshots
     where
         snapshot_date <= {{ run_date() }}
-        {%- if is_incremental() %}
-            and snapshot_date > {{ run_date() }} - {{ reprocess_days }}
-        {%- endif %}
+        and (not {{ incremental }} or snapshot_date > {{ run_date() }} - {{ reprocess_days }})
 ),
 
 unioned as (

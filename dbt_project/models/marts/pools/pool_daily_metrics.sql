@@ -106,14 +106,14 @@ history as not materialized (
         from backfilled_history
     ),
 {%- else %}
-scoped as (
-    select
-        history.*,
-        cast(null as date) as counted_from_date,
-        0 as prior_history_days
-    from history
-    where history.history_date <= {{ run_date() }}
-),
+    scoped as (
+        select
+            history.*,
+            cast(null as date) as counted_from_date,
+            0 as prior_history_days
+        from history
+        where history.history_date <= {{ run_date() }}
+    ),
 {%- endif %}
 
 rolled as (
