@@ -1,0 +1,47 @@
+"""The scheduled side: the gas poller flow on the replay server, and prefect.yaml's
+deployments pointing at the flows with the schedules the code declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from pathlib import Path
+
+import yaml
+
+from flows.daily import DAILY_CRON
+from flows.gas_poller import GAS_POLL_CRON, gas_poller_flow
+from ingestion.pipeline import replay_environment
+from ingestion.replay import ReplayServer
+from yieldopt import db
+from yieldopt.paths import RECORDINGS_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_DATE = dt.date(2025, 6, 5)
+
+
+def test_gas_poller_merges_one_reading_per_block(pg: db.PgConnection, prefect_api: None) -> None:
+    with (
+        ReplayServer(RECORDINGS_DIR, as_of=DEMO_DATE) as server,
+        replay_environment(server),
+    ):
+        first = gas_poller_flow()
+        again = gas_poller_flow()
+    assert first == {"raw_etherscan.gas_oracle": 1}
+    assert again == {"raw_etherscan.gas_oracle": 1}  # the same block, merged
+    with db.connect(pg) as conn, conn.cursor() as cur:
+        cur.execute("select count(*), min(last_block) from raw_etherscan.gas_oracle")
+        assert cur.fetchone() == (1, 22687423)
+
+
+def test_prefect_yaml_deploys_both_flows_on_their_schedules() -> None:
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    deployments = {d["name"]: d for d in config["deployments"]}
+    assert set(deployments) == {"daily", "gas-poller"}
+    expected = {"daily": DAILY_CRON, "gas-poller": GAS_POLL_CRON}
+    for name, deployment in deployments.items():
+        assert deployment["schedules"] == [{"cron": expected[name], "timezone": "UTC"}]
+        path, _, function = deployment["entrypoint"].partition(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert callable(getattr(module, function)), deployment["entrypoint"]
+        assert deployment["work_pool"]["name"] == "yieldopt"
