@@ -32,9 +32,6 @@ DATA_TYPES = {
 }
 # Schema contract of every raw table: new tables may appear, a renamed or retyped field fails.
 CONTRACT = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
-# Snapshot tables (pools, balances): one snapshot per run day, with merge_key="run_date";
-# re-running a day replaces that day's snapshot instead of appending a second one.
-DAILY_SNAPSHOT = {"disposition": "merge", "strategy": "delete-insert"}
 # Wei amounts are integers up to uint256 (78 digits); gwei prices carry 9 decimals.
 PRECISION = {"wei": (78, 0), "decimal": (38, 9)}
 

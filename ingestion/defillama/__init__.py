@@ -24,7 +24,7 @@ from ingestion.defillama.settings import (
 )
 from ingestion.errors import IngestionError
 from ingestion.http import ApiClient
-from ingestion.records import CONTRACT, DAILY_SNAPSHOT, columns, to_row, utc_now
+from ingestion.records import CONTRACT, columns, to_row, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ def defillama_pools_source(run_date: dt.date, base_url: str = dlt.config.value) 
 
     @dlt.resource(
         name="pools",
-        write_disposition=DAILY_SNAPSHOT,
-        merge_key="run_date",
+        write_disposition="append",
         columns=columns(POOL_FIELDS, {"fetched_at": "timestamp", "run_date": "date"}),
         schema_contract=CONTRACT,
     )

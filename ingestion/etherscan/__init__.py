@@ -41,7 +41,7 @@ from ingestion.etherscan.settings import (
     TXLIST_ENDPOINT,
 )
 from ingestion.http import ApiClient
-from ingestion.records import CONTRACT, DAILY_SNAPSHOT, columns, convert, to_row, utc_now
+from ingestion.records import CONTRACT, columns, convert, to_row, utc_now
 from ingestion.seeds import TrackedToken
 
 
@@ -160,8 +160,7 @@ def etherscan_wallet_source(
 
     @dlt.resource(
         name="balances",
-        write_disposition=DAILY_SNAPSHOT,
-        merge_key="run_date",
+        write_disposition="append",
         columns=columns(
             (),
             {
@@ -187,8 +186,7 @@ def etherscan_wallet_source(
 
     @dlt.resource(
         name="token_balances",
-        write_disposition=DAILY_SNAPSHOT,
-        merge_key="run_date",
+        write_disposition="append",
         columns=columns(
             (),
             {

@@ -32,9 +32,9 @@ from yieldopt.paths import RECORDINGS_DIR
 KILLED_DAY = dt.date(2025, 6, 6)
 ROOT = Path(__file__).resolve().parents[2]
 YIELDOPT = str(Path(sys.executable).parent / "yieldopt")
-# natural key of every table a run writes by merge or per-day snapshot
+# natural key of every table a run writes by merge, or per fetch for the snapshot tables
 NATURAL_KEYS = {
-    "raw_defillama.pools": "pool, run_date",
+    "raw_defillama.pools": "pool, fetched_at",  # one snapshot per fetch
     "raw_defillama.pool_chart": "pool, chart_date",
     "raw_coinmarketcap.ohlcv_daily": "symbol, quote_date",
     "raw_coinmarketcap.quotes_latest": "symbol, run_date",
@@ -42,7 +42,7 @@ NATURAL_KEYS = {
     "raw_etherscan.daily_avg_gas_price": "utc_date",
     "raw_etherscan.transactions": "address, hash",
     "raw_etherscan.token_transfers": "address, hash, log_index",
-    "raw_etherscan.balances": "address, run_date",
+    "raw_etherscan.balances": "address, fetched_at",
     "forecasts.pool_forecasts": "run_date, pool_id, target",
     "optimization.daily_allocations": "run_date, pool_id",
 }

@@ -52,7 +52,7 @@ def test_http_500_then_success_is_retried(
     result = load_pools(AS_OF, loaded)
     assert result.rows == {POOLS: 3}
     assert [r.status for r in replay.requests_to("/defillama/pools")] == [500, 503, 200]
-    assert count(loaded, POOLS) == baseline  # the day's snapshot, replaced by the new fetch
+    assert count(loaded, POOLS) == baseline + 3
 
 
 def test_429_retry_after_is_honoured(
@@ -104,7 +104,7 @@ def test_malformed_json_fails_and_writes_nothing(
     assert count(loaded, POOLS) == baseline
     # the failed fetch left no pending package behind: the next run adds one snapshot only
     assert load_pools(AS_OF, loaded).rows == {POOLS: 3}
-    assert count(loaded, POOLS) == baseline  # the day's snapshot, replaced by the new fetch
+    assert count(loaded, POOLS) == baseline + 3
 
 
 def test_missing_required_field_names_the_field(

@@ -164,11 +164,11 @@ def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
     ):
         rows = run_all(ingest_db, day_before, seeds_dir)
     assert {table: count(ingest_db, table) for table in MERGED} == before
-    # the day's /pools snapshot is replaced, not appended a second time
+    # one more /pools snapshot: one per fetch
     assert query(ingest_db, "select count(distinct fetched_at) from raw_defillama.pools") == [
-        snapshots[0]
+        (snapshots[0][0] + 1,)
     ]
-    assert count(ingest_db, "raw_defillama.pools") == pools_before
+    assert count(ingest_db, "raw_defillama.pools") == 2 * pools_before
     for table in ("raw_defillama.pool_chart", "raw_coinmarketcap.ohlcv_daily"):
         assert rows.get(table, 0) == 0, table  # nothing refetched
     # the next day writes only its own new rows
