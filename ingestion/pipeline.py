@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import dlt
 from dlt.common.schema.exceptions import DataValidationError
@@ -161,16 +162,8 @@ def replay_environment(server: Any) -> Iterator[None]:
     for source, variable in API_KEY_ENV.items():
         if not _configured_key(source):
             values[variable] = f"replay-{source}-key"
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
+    with patch.dict(os.environ, values):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 # --- internals ---------------------------------------------------------------------------

@@ -8,17 +8,19 @@ HTTP calls of the dlt sources, as of ``RAW_AS_OF``. Build with ``dbt_runs.run_db
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dbt_runs import RAW_AS_OF, environment, recorded_chart_pools, recorded_wallets
+from dbt_runs import RAW_AS_OF, recorded_chart_pools, recorded_wallets
 
 from ingestion import pipeline
 from ingestion.replay import ReplayServer
@@ -47,7 +49,7 @@ def raw_loaded(pg: db.PgConnection) -> Iterator[db.PgConnection]:
     }
     try:
         with (
-            environment(settings),
+            patch.dict(os.environ, settings),
             ReplayServer(recordings, as_of=day) as server,
             pipeline.replay_environment(server),
         ):

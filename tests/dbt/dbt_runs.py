@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from yieldopt import db
 from yieldopt.config import StrategyConfig
@@ -43,20 +42,6 @@ def recorded_chart_pools(recordings: Path) -> list[str]:
     )
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def run_dbt(
     info: db.PgConnection,
     args: list[str],
@@ -69,7 +54,7 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     dbt_vars = {**StrategyConfig().dbt_vars(), "run_date": run_date, **extra_vars}
-    with environment(info.libpq_env()):
+    with patch.dict(os.environ, info.libpq_env()):
         outcome = dbtRunner().invoke(
             [
                 *args,
