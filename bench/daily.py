@@ -17,6 +17,7 @@ Targets: <= 180 s and <= 2 GB on the 2-core machine. Wall time only: the machine
 so run it at least twice; the load average before and after is printed with the figures.
 
 Usage: .venv/bin/python bench/daily.py [--date 2025-06-05] [--keep]
+(--date: 2025-05-31 to 2025-06-30, the days with a recorded year of hourly gas before them)
 The last line printed is JSON: {"seconds": s, "peak_rss_mb": m} (nothing when the flow fails).
 """
 
@@ -42,6 +43,8 @@ from types import TracebackType
 from typing import Any
 
 import psutil
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from scaled_recordings import ScaledCopy, build_scaled_recordings
 
 from flows.daily import daily_flow
@@ -192,9 +195,11 @@ class Measurement:
 
     seconds: float
     completed: bool
+    flow_run_id: uuid.UUID | None
     memory: TreeMemory
     self_max_bytes: int
     children_max_bytes: int
+    cpu_seconds: tuple[float, float]
 
     @property
     def peak_rss_mb(self) -> float:
@@ -204,14 +209,34 @@ class Measurement:
 def measure_flow(run_date: dt.date, replay: ReplayProcess) -> Measurement:
     """Run the daily flow once against the replay server; time and memory of the process tree."""
     parameters = load_config(None).snapshot()
+    own_cpu, children_cpu = _cpu_seconds()
     with replay_environment(replay), TreeMemory({replay.pid}) as memory:
         started = time.perf_counter()
         state = daily_flow(run_date=run_date, parameters=parameters, return_state=True)
         seconds = time.perf_counter() - started
+    own_cpu_after, children_cpu_after = _cpu_seconds()
     # ru_maxrss is in KiB on Linux
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Measurement(seconds, state.is_completed(), memory, own, children)
+    return Measurement(
+        seconds,
+        state.is_completed(),
+        state.state_details.flow_run_id,
+        memory,
+        own,
+        children,
+        (own_cpu_after - own_cpu, children_cpu_after - children_cpu),
+    )
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the forecast workers).
+
+    Less sensitive than wall time to the other work on the shared machine.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def step_rows(info: db.PgConnection, run_date: dt.date) -> list[tuple[Any, ...]]:
@@ -250,6 +275,20 @@ def print_steps(steps: list[tuple[Any, ...]], wall: float) -> None:
     print(f"{'   outside the steps (Prefect, run record)':<47} {wall - in_steps:8.1f}")
 
 
+def print_tasks(flow_run_id: uuid.UUID | None) -> None:
+    """Seconds of each Prefect task: a step's fetch and its dbt stage apart (9 and 9b)."""
+    if flow_run_id is None:
+        return
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    print(f"\n{'prefect task':<55} {'seconds':>8}")
+    for run in sorted(runs, key=lambda run: run.start_time or run.expected_start_time):
+        name = run.name.rsplit("-", 1)[0]
+        print(f"{name:<55} {run.total_run_time.total_seconds():8.1f}")
+
+
 def print_summary(
     copy: ScaledCopy,
     generation: float,
@@ -271,6 +310,10 @@ def print_summary(
         f"ru_maxrss: this process {run.self_max_bytes / MB:.0f} MB, largest finished child "
         f"{run.children_max_bytes / MB:.0f} MB; replay server (not counted) "
         f"{run.memory.excluded_peak_bytes / MB:.0f} MB"
+    )
+    print(
+        f"CPU: this process {run.cpu_seconds[0]:.0f} s, finished children (forecast workers) "
+        f"{run.cpu_seconds[1]:.0f} s; PostgreSQL and the Prefect server not included"
     )
     print(f"load average (1 min) before {loads[0]:.2f}, after {loads[1]:.2f}; 2 cores shared")
     verdict = run.seconds <= TARGET_SECONDS and run.peak_rss_mb <= TARGET_RSS_MB
@@ -296,6 +339,7 @@ def main() -> None:
                 run = measure_flow(args.date, replay)
             loads = (load_before, os.getloadavg()[0])
             print_steps(step_rows(info, args.date), run.seconds)
+            print_tasks(run.flow_run_id)
             histories = chart_volume(info)
     finally:
         if not args.keep:

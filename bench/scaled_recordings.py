@@ -120,7 +120,7 @@ def _write_charts(
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
     """Write ``CHARTED`` new chart files; return their /pools records (last point's values)."""
-    templates = usable_templates(records, run_date)
+    templates = _usable_templates(records, run_date)
     shapes = _shapes(chart_dir)
     out_dir = target / "defillama" / "chart"
     out_dir.mkdir(parents=True)
@@ -135,23 +135,39 @@ def _write_charts(
     return written
 
 
-def usable_templates(records: list[dict[str, Any]], run_date: dt.date) -> list[dict[str, Any]]:
-    """Real records whose protocol and every token pass the list filters on ``run_date``.
+def _usable_templates(records: list[dict[str, Any]], run_date: dt.date) -> list[dict[str, Any]]:
+    """Real records that pass the list filters on ``run_date`` and whose gas step 13 can price.
 
     Tokens are limited to tracked stablecoins: they have a market cap (an untracked token
     fails the market-cap filter), and a pegged token stays out of the icebox on an ordinary
     day, whereas ETH and WBTC enter it on every price drop (they are in it on 2025-06-05).
+    Gas: an eligible pool without a gas cost stops the optimizer, so the pool's chain must
+    have a fee in ``chain_tx_fee_usd``, or be Ethereum with the protocol's gas units. A symbol
+    that repeats a token (``USDC-USDC``, bridged and native) is eligible but stops the
+    optimizer too (its problem refuses repeated tokens), so such records are left out.
     """
     protocols = _active(SEEDS_DIR / "approved_protocols.csv", "project", run_date)
     approved = _active(SEEDS_DIR / "approved_tokens.csv", "token_symbol", run_date)
     blacklisted = _active(SEEDS_DIR / "blacklisted_tokens.csv", "token_symbol", run_date)
     tokens = {token.upper() for token in approved - blacklisted} & _tracked_stablecoins()
+    fee_chains = _seed_keys("chain_tx_fee_usd.csv", "chain")
+    ethereum_protocols = _seed_keys("protocol_gas_units.csv", "project")
     return [
         record
         for record in records
         if record["project"] in protocols
-        and all(part.strip().upper() in tokens for part in record["symbol"].split("-"))
+        and _symbol_tokens(record) <= tokens
+        and len(_symbol_tokens(record)) == len(record["symbol"].split("-"))
+        and (
+            record["chain"] in fee_chains
+            or (record["chain"] == "Ethereum" and record["project"] in ethereum_protocols)
+        )
     ]
+
+
+def _symbol_tokens(record: dict[str, Any]) -> set[str]:
+    """The pool's tokens as the staging model splits and normalizes its symbol."""
+    return {part.strip().upper() for part in record["symbol"].split("-")}
 
 
 def _active(seed: Path, column: str, day: dt.date) -> set[str]:
@@ -173,6 +189,11 @@ def _tracked_stablecoins() -> set[str]:
             for row in csv.DictReader(handle)
             if row["is_stablecoin"] == "true"
         }
+
+
+def _seed_keys(seed: str, column: str) -> set[str]:
+    with (SEEDS_DIR / seed).open(newline="") as handle:
+        return {row[column].strip() for row in csv.DictReader(handle)}
 
 
 def _shapes(chart_dir: Path) -> list[Shape]:
