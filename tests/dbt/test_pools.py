@@ -25,7 +25,7 @@ from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 POOL_MODELS = (
     "stg_defillama__pools stg_defillama__pool_charts int_pool_snapshots_deduplicated "
-    "int_pool_history_unioned defi_pools pool_daily_metrics pool_groups"
+    "int_pool_history_unioned defi_pools pool_daily_metrics int_pool_groups_by_day pool_groups"
 )
 DAY_1 = dt.date(2025, 6, 5)
 DAY_2 = dt.date(2025, 6, 6)
@@ -263,6 +263,7 @@ def recorded_pools_built(raw_loaded: db.PgConnection, dbt_target: Path) -> db.Pg
             "build",
             "--select",
             "+pool_eligibility",
+            "pool_groups",
             "--exclude",
             "source:forecasts",
             "--indirect-selection",

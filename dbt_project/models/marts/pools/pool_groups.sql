@@ -1,9 +1,7 @@
 {#-
     One row per grouped pool per day (group_date = run_date; past days are kept, a re-run
-    replaces its day). PRODUCT.md: group 1 when the daily delta and both stddevs are within the
-    group 1 maxima, group 2 within the group 2 maxima, group 3 otherwise; a pool with fewer
-    than 30 days of history gets no group (no row). A statistic that cannot be computed (the
-    day before is missing, so no delta) fails the stable groups: such a pool is group 3.
+    replaces its day). The groups themselves are defined once, in int_pool_groups_by_day (which
+    a backtest builds for every day of its range); this mart keeps the run date's rows.
 -#}
 {{
     config(
@@ -14,72 +12,17 @@
     )
 }}
 
-{%- set min_history_days = 30 %}
-
 with
 
-metrics as (
-    select * from {{ ref('pool_daily_metrics') }}
-),
-
-metrics_on_day as (
-    select *
-    from metrics
-    where metric_date = {{ run_date() }}
-),
-
-tested as (
-    select
-        pool_id,
-        metric_date,
-        history_days,
-        apy_delta_pp,
-        apy_stddev_7d_pp,
-        apy_stddev_30d_pp,
-        coalesce(
-            apy_delta_pp <= {{ var('group1_apy_delta_max') }}
-            and apy_stddev_7d_pp <= {{ var('group1_7d_stddev_max') }}
-            and apy_stddev_30d_pp <= {{ var('group1_30d_stddev_max') }},
-            false
-        ) as is_within_group1,
-        coalesce(
-            apy_delta_pp <= {{ var('group2_apy_delta_max') }}
-            and apy_stddev_7d_pp <= {{ var('group2_7d_stddev_max') }}
-            and apy_stddev_30d_pp <= {{ var('group2_30d_stddev_max') }},
-            false
-        ) as is_within_group2
-    from metrics_on_day
-    where history_days >= {{ min_history_days }}
+groups_by_day as (
+    select * from {{ ref('int_pool_groups_by_day') }}
 ),
 
 final as (
-    select
-        pool_id::text as pool_id,
-        metric_date::date as group_date,
-        (case
-            when is_within_group1 then 1
-            when is_within_group2 then 2
-            else 3
-        end)::integer as group_id,
-        jsonb_build_object(
-            'apy_delta_pp', apy_delta_pp,
-            'apy_stddev_7d_pp', apy_stddev_7d_pp,
-            'apy_stddev_30d_pp', apy_stddev_30d_pp,
-            'history_days', history_days,
-            'min_history_days', {{ min_history_days }},
-            'is_within_group1', is_within_group1,
-            'is_within_group2', is_within_group2,
-            'group1_apy_delta_max', {{ var('group1_apy_delta_max') }},
-            'group1_7d_stddev_max', {{ var('group1_7d_stddev_max') }},
-            'group1_30d_stddev_max', {{ var('group1_30d_stddev_max') }},
-            'group2_apy_delta_max', {{ var('group2_apy_delta_max') }},
-            'group2_7d_stddev_max', {{ var('group2_7d_stddev_max') }},
-            'group2_30d_stddev_max', {{ var('group2_30d_stddev_max') }},
-            'group3_apy_delta_min', {{ var('group3_apy_delta_min') }},
-            'group3_7d_stddev_min', {{ var('group3_7d_stddev_min') }},
-            'group3_30d_stddev_min', {{ var('group3_30d_stddev_min') }}
-        ) as criteria_snapshot
-    from tested
+    select *
+    from groups_by_day
+    where group_date = {{ run_date() }}
 )
 
-select * from final
+-- the by-day model's columns, which both models' contracts enforce
+select * from final  -- noqa: AM04
