@@ -101,6 +101,55 @@ def backfill(
 
 
 @app.command()
+def backtest(
+    start: Annotated[dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"])],
+    end: Annotated[dt.datetime, typer.Option("--end", formats=["%Y-%m-%d"])],
+    output: Annotated[Path, typer.Option("--output", help="Folder for the report and CSVs")],
+    config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Load the recorded API responses first")
+    ] = False,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option("--sweep", help="KEY=V1,V2,… (once or twice): a grid of backtests"),
+    ] = None,
+    capital: Annotated[float, typer.Option("--capital", help="Starting capital, USD")] = 1e6,
+    capital_token: Annotated[
+        str, typer.Option("--capital-token", help="Token the capital starts in")
+    ] = "USDC",
+) -> None:
+    """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
+    from rich.console import Console
+
+    from python_models.backtest.command import backtest as run_backtest
+    from python_models.backtest.sweep import SweepError
+    from yieldopt.config import ConfigError, load_config
+
+    if end < start:
+        raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    console = Console(stderr=True)
+    try:
+        strategy = load_config(config)
+        run_backtest(
+            start.date(),
+            end.date(),
+            strategy,
+            output,
+            replay,
+            sweep or [],
+            capital,
+            capital_token,
+            console,
+        )
+    except (ConfigError, SweepError) as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted: the days done are in {output} and the database")
+        raise typer.Exit(130) from None
+
+
+@app.command()
 def serve() -> None:
     """Serve the `daily` and `gas-poller` deployments from this process (one machine)."""
     from prefect import serve as prefect_serve

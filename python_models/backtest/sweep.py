@@ -1,0 +1,120 @@
+"""``--sweep KEY=V1,V2,…``: a small grid over one or two strategy parameters.
+
+Each point is a full backtest with the parameter(s) changed, written to its own folder
+(``key=value[_key=value]``) and its own run row. Parameters the optimizer reads take effect
+at once; the others (filters, group thresholds) rebuild the by-day models for the point.
+Icebox parameters are refused: they shape ``icebox_tokens``, a mart the backtest reads as
+built and does not rebuild.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from python_models.backtest.baselines import BASELINES, STRATEGY
+from python_models.backtest.performance import SUMMARY_KEYS
+from yieldopt.config import ConfigError, StrategyConfig, parse_config
+
+MAX_KEYS = 2
+# Read by python_models/optimization only: changing them needs no dbt rebuild.
+OPTIMIZER_KEYS = frozenset(
+    {
+        "position_max_pct_pool_tvl",
+        "position_max_pct_total_assets",
+        "group1_max_pct",
+        "group2_max_pct",
+        "group3_max_pct",
+        "min_pools",
+        "min_position_usd",
+        "conversion_rate",
+        "profit_optimization",
+        "horizon_days",
+    }
+)
+
+
+class SweepError(ValueError):
+    """A sweep specification that cannot be run; the message says why."""
+
+
+def _key(name: str) -> str:
+    """The canonical parameter name for a name or an alias."""
+    for field_name, field in StrategyConfig.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None) or []
+        if name == field_name or name in aliases:
+            return field_name
+    raise SweepError(f"--sweep {name}: not a strategy parameter")
+
+
+def parse_sweep(specs: Sequence[str], config: StrategyConfig) -> list[dict[str, Any]]:
+    """The grid's points (parameter → value), every value validated like the config file."""
+    if len(specs) > MAX_KEYS:
+        raise SweepError(f"--sweep takes one or two parameters, got {len(specs)}")
+    axes: dict[str, list[Any]] = {}
+    for spec in specs:
+        name, separator, values = spec.partition("=")
+        if not separator or not values.strip():
+            raise SweepError(f"--sweep {spec!r}: expected KEY=V1,V2,…")
+        key = _key(name.strip())
+        if key.startswith("icebox_"):
+            raise SweepError(
+                f"--sweep {key}: icebox parameters shape the icebox_tokens mart, which a "
+                "backtest reads as built; run the daily models with the value instead"
+            )
+        if key in axes:
+            raise SweepError(f"--sweep {key} is given twice")
+        parsed = []
+        for raw in values.split(","):
+            try:
+                parsed.append(getattr(parse_config({**config.snapshot(), key: raw.strip()}), key))
+            except ConfigError as error:
+                raise SweepError(f"--sweep {spec!r}: {error}") from None
+        axes[key] = parsed
+    return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+
+
+def point_config(config: StrategyConfig, point: dict[str, Any]) -> StrategyConfig:
+    """The configuration of one grid point."""
+    return parse_config({**config.snapshot(), **point})
+
+
+def needs_rebuild(built: StrategyConfig | None, config: StrategyConfig) -> bool:
+    """True when a parameter the by-day dbt models read differs from the last build's."""
+    if built is None:
+        return True
+    return any(
+        getattr(built, key) != getattr(config, key)
+        for key in StrategyConfig.model_fields
+        if key not in OPTIMIZER_KEYS
+    )
+
+
+def point_folder(output: Path, point: dict[str, Any]) -> Path:
+    """``output/key=value_key=value`` for a grid point."""
+    return output / "_".join(f"{key}={value}" for key, value in point.items())
+
+
+def sweep_table(
+    points: Sequence[dict[str, Any]], summaries: Sequence[dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per point: its values, the strategy's figures, the best baseline's net APY."""
+    rows = []
+    for point, document in zip(points, summaries, strict=True):
+        baselines = document["baselines"]
+        best = max(BASELINES, key=lambda name: baselines[name]["net_apy"])
+        rows.append(
+            {
+                **point,
+                **{f"{STRATEGY}_{key}": document[STRATEGY][key] for key in SUMMARY_KEYS},
+                "best_baseline": best,
+                "best_baseline_net_apy": baselines[best]["net_apy"],
+                "strategy_minus_best_pp": document[STRATEGY]["net_apy"]
+                - baselines[best]["net_apy"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,56 @@
+"""Changing what happens after a day changes no decision up to that day (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from synthetic import market_data
+
+from python_models.backtest.inputs import MarketData
+from python_models.backtest.simulate import BacktestSettings, DayRecord, simulate
+from python_models.backtest.trade_days import MarketDays
+from yieldopt.config import StrategyConfig
+
+START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 24)
+CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move
+
+
+def decisions(data: MarketData) -> list[tuple]:
+    """Every portfolio's status, plan and positions per day."""
+    settings = BacktestSettings(START, END, StrategyConfig(horizon_days=7))
+    rows: list[DayRecord] = [r for records in simulate(MarketDays(data), settings) for r in records]
+    return [
+        (r.day, r.portfolio, r.decision.status, [s.model_dump() for s in r.decision.plan], r.held)
+        for r in rows
+    ]
+
+
+def altered_after(data: MarketData, cut: dt.date) -> MarketData:
+    """The same data with everything dated after ``cut`` changed: APY, TVL, gas, eligibility."""
+    later = pd.Timestamp(cut)
+    history = data.history.copy()
+    future = history["day"] > later
+    history.loc[future, "apy_pct"] = history.loc[future, "apy_pct"][::-1].to_numpy() * 3
+    history.loc[future, "tvl_usd"] /= 50
+    gas = data.gas.copy()
+    gas.loc[gas["day"] > later, "gas_price_gwei"] *= 20
+    eligibility = data.eligibility.copy()
+    flipped = (eligibility["day"] > later) & eligibility["pool_id"].str.startswith("eth")
+    eligibility.loc[flipped, "is_eligible"] = False
+    return MarketData(
+        data.start, data.end, eligibility, history, gas, data.gas_units, data.chain_fees
+    )
+
+
+def test_decisions_up_to_a_day_ignore_everything_after_it() -> None:
+    data = market_data(START, END)
+    original = decisions(data)
+    changed = decisions(altered_after(data, CUT))
+    up_to = [row for row in original if row[0] <= CUT]
+    assert up_to == [row for row in changed if row[0] <= CUT]
+    # the decision of CUT + 1 is made on the data of CUT: still the same
+    next_day = CUT + dt.timedelta(days=1)
+    assert [r for r in original if r[0] == next_day] == [r for r in changed if r[0] == next_day]
+    # and the change is visible from the day after that, so the test can fail
+    assert [r for r in original if r[0] > next_day] != [r for r in changed if r[0] > next_day]
