@@ -121,7 +121,9 @@ def backtest(
     """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
     from rich.console import Console
 
+    from flows.dbt_stage import DbtStageError
     from python_models.backtest.command import backtest as run_backtest
+    from python_models.backtest.inputs import MissingDataError
     from python_models.backtest.sweep import SweepError
     from yieldopt.config import ConfigError, load_config
 
@@ -144,6 +146,9 @@ def backtest(
     except (ConfigError, SweepError) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
+    except (MissingDataError, DbtStageError) as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print(f"[yellow]interrupted: the days done are in {output} and the database")
         raise typer.Exit(130) from None

@@ -11,7 +11,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from python_models.backtest.outputs import markdown, shown_table
+from python_models.backtest.baselines import STRATEGY
+from python_models.backtest.outputs import TABLE_HEADINGS, cell, markdown, shown_table
 from python_models.backtest.prepare import build_pool_days, load_recordings
 from python_models.backtest.runner import RunOutcome, read_market, run_backtest
 from python_models.backtest.simulate import BacktestSettings
@@ -27,33 +28,40 @@ from yieldopt import db
 from yieldopt.config import StrategyConfig
 
 
-def print_table(console: Console, outcome: RunOutcome) -> None:
-    """The figures of one run, strategy first, drawdown in percent."""
-    shown = shown_table(outcome.table)
-    table = Table(title=f"{outcome.run_id} ({outcome.status}) → {outcome.folder}")
-    table.add_column("portfolio")
-    for heading in shown.columns:
-        table.add_column(heading, justify="right")
-    for name, row in shown.iterrows():
-        table.add_row(
-            str(name),
-            *(
-                f"{value:,.0f}" if heading.endswith(("USD", "invested")) else f"{value:,.3f}"
-                for heading, value in row.items()
-            ),
-        )
-    console.print(table)
+def rich_table(frame: pd.DataFrame, title: str) -> Table:
+    """A frame as a console table, its index first, cells as in the Markdown report."""
+    table = Table(title=title)
+    table.add_column(str(frame.index.name or ""))
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for name, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        table.add_row(str(name), *map(cell, map(str, frame.columns), row))
+    return table
+
+
+def shown_sweep(table: pd.DataFrame) -> pd.DataFrame:
+    """The sweep table for people: one labelled row per point, the report's headings."""
+    keys = list(table.columns[: table.columns.get_loc(f"{STRATEGY}_net_apy")])
+    labels = table[keys].apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1)
+    shown = table.drop(columns=keys).set_axis(labels.rename("point"))
+    shown[f"{STRATEGY}_max_drawdown"] *= 100
+    return shown.rename(
+        columns={
+            **{f"{STRATEGY}_{key}": heading for key, heading in TABLE_HEADINGS.items()},
+            "best_baseline": "best baseline",
+            "best_baseline_net_apy": "its net APY %",
+            "strategy_minus_best_pp": "strategy − best (pp)",
+        }
+    )
 
 
 def write_sweep(output: Path, table: pd.DataFrame, console: Console) -> None:
-    """``sweep.csv`` and ``sweep.md`` in the output folder, and the table on the console."""
+    """``sweep.csv`` (raw figures) and ``sweep.md`` in the output folder, the table on screen."""
     output.mkdir(parents=True, exist_ok=True)
     table.to_csv(output / "sweep.csv", index=False)
-    keys = list(table.columns[: table.columns.get_loc("strategy_net_apy")])
-    labels = table[keys].apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1)
-    shown = table.drop(columns=keys).set_axis(labels.rename("point"))
-    (output / "sweep.md").write_text("# Sweep\n\n" + markdown(shown) + "\n")
-    console.print(shown.round(4).to_string())
+    shown = shown_sweep(table)
+    (output / "sweep.md").write_text("# Sweep: the strategy per point\n\n" + markdown(shown) + "\n")
+    console.print(rich_table(shown, f"sweep → {output}"))
 
 
 def backtest(
@@ -88,7 +96,9 @@ def backtest(
             market = read_market(info, settings)
         folder = point_folder(output, point) if point else output
         outcome = run_backtest(info, market, settings, folder, console, point)
-        print_table(console, outcome)
+        console.print(
+            rich_table(shown_table(outcome.table), f"{outcome.run_id} ({outcome.status})")
+        )
         outcomes.append(outcome)
     if sweep_specs:
         write_sweep(output, sweep_table(points, [o.summary for o in outcomes]), console)

@@ -15,20 +15,25 @@ candidates for every day (``tests/backtest/test_forecasts.py`` checks that again
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from python_models.forecasting.backtest import ForecastSettings
-from python_models.forecasting.candidates import GAS_CANDIDATES, POOL_CANDIDATES, Candidate
+from python_models.forecasting.candidates import (
+    GAS_CANDIDATES,
+    NAIVE,
+    POOL_CANDIDATES,
+    Candidate,
+)
 from python_models.forecasting.daily import GAS_HISTORY_DAYS
 from python_models.forecasting.pools import POOL_TARGETS
 
-PERSISTENCE = "naive"
+PERSISTENCE = NAIVE.name
+_SETTINGS = ForecastSettings()
 # The number of last days whose range must not be zero (forecasting.backtest._problem).
-CONSTANT_CHECK_DAYS_OF = ForecastSettings().train_days + ForecastSettings().backtest_days
+CONSTANT_CHECK_DAYS = _SETTINGS.train_days + _SETTINGS.backtest_days
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,6 @@ def _fixed(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
     return tuple(candidate for candidate in candidates if not candidate.fitted)
 
 
-_SETTINGS = ForecastSettings()
 POOL_RULES: dict[str, ChoiceRules] = {
     target: ChoiceRules(
         candidates=_fixed(POOL_CANDIDATES),
@@ -120,8 +124,8 @@ def series_forecasts(
     stale = (n - last) - 1 > settings.max_stale_days
     short = count < settings.min_train_days + settings.min_backtest_days
 
-    # Range of the last CONSTANT_CHECK_DAYS_OF days of the series (carried-forward values).
-    span = CONSTANT_CHECK_DAYS_OF
+    # Range of the last CONSTANT_CHECK_DAYS days of the series (carried-forward values).
+    span = CONSTANT_CHECK_DAYS
     ffilled = pd.Series(values)
     observed_only = pd.Series(np.where(observed, values, np.nan))
     ptp_ffilled = (ffilled.rolling(span, 1).max() - ffilled.rolling(span, 1).min()).to_numpy()
@@ -189,8 +193,3 @@ def panel_forecasts(
         for subject, rows in history.groupby("subject_id", sort=True)
     }
     return pd.DataFrame(columns, index=days)
-
-
-def forecast_days(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
-    """The trade days of a backtest as a daily index."""
-    return pd.date_range(start, end, freq="D")

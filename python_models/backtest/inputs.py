@@ -134,9 +134,9 @@ def read_seed_costs(conn: connection) -> tuple[pd.Series, pd.Series]:
 
 def read_market_data(conn: connection, start: dt.date, end: dt.date) -> MarketData:
     """The inputs of the trade days ``start`` … ``end`` (decided on data up to the day before)."""
-    (latest,) = _frame(conn, "select max(metric_date) from marts.pool_daily_metrics", {}, ["d"])[
-        "d"
-    ]
+    with conn.cursor() as cur:
+        cur.execute("select max(metric_date) from marts.pool_daily_metrics")
+        (latest,) = cur.fetchone()
     if latest is None or latest < end:
         raise MissingDataError(
             f"pool histories end on {latest or 'no day'}: a backtest to {end} needs the actual "

@@ -88,21 +88,21 @@ class DayFiles:
             stream.close()
 
 
+def cell(column: str, value: Any) -> str:
+    """A table cell: money and day counts as whole numbers, other figures with 3 decimals."""
+    if not isinstance(value, int | float):
+        return str(value)
+    whole = column.endswith(("USD", "usd", "invested"))
+    return f"{value:,.0f}" if whole else f"{value:,.3f}"
+
+
 def markdown(frame: pd.DataFrame) -> str:
-    """A frame as a Markdown table: the index first, money with thousands, the rest 3 decimals."""
-
-    def cell(column: str, value: Any) -> str:
-        if not isinstance(value, int | float):
-            return str(value)
-        return f"{value:,.0f}" if column.endswith(("USD", "usd", "invested")) else f"{value:,.3f}"
-
+    """A frame as a Markdown table, its index first."""
     columns = [str(column) for column in frame.columns]
     header = "| " + " | ".join([str(frame.index.name or ""), *columns]) + " |"
     rule = "|---|" + "---:|" * len(columns)
     lines = [
-        "| "
-        + " | ".join([str(name), *(cell(c, v) for c, v in zip(columns, row, strict=True))])
-        + " |"
+        "| " + " | ".join([str(name), *map(cell, columns, row)]) + " |"
         for name, row in zip(frame.index, frame.itertuples(index=False), strict=True)
     ]
     return "\n".join([header, rule, *lines])

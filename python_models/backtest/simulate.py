@@ -93,7 +93,10 @@ def _problem(
         return Decision("stale", reason=f"problem refused: {error.errors()[0]['msg']}")
 
 
-def _decision(problem: Problem, status: str, plan: list[PlanStep], reason: str | None = None):
+def _decision(
+    problem: Problem, status: str, plan: list[PlanStep], reason: str | None = None
+) -> Decision:
+    """A decision on ``problem``, with what executing its plan needs (tokens, tolerance)."""
     return Decision(
         status,
         plan,

@@ -28,18 +28,14 @@ GWEI_IN_ETH = 1e-9
 class TradeDay:
     """One trade day: candidate pools (index ``pool_id``) and the APY each pool earned.
 
-    ``pools`` columns: ``known`` (a row on the day before), ``eligible``, ``group_id``,
-    ``tokens``, ``apy_forecast``, ``tvl_forecast``, ``apy_yesterday``, ``tvl_yesterday``,
-    ``gas_usd``.
+    ``pools`` columns: ``eligible`` (false also without data on the day before),
+    ``group_id``, ``tokens``, ``apy_forecast``, ``tvl_forecast``, ``apy_yesterday``,
+    ``tvl_yesterday``, ``gas_usd``.
     """
 
     day: dt.date
     pools: pd.DataFrame
     actual_apy: pd.Series
-
-    @property
-    def information_date(self) -> dt.date:
-        return self.day - dt.timedelta(days=1)
 
 
 class MarketDays:
@@ -72,9 +68,9 @@ class MarketDays:
         # A day without a recorded APY earns the last recorded one (carried forward).
         self._actual_apy = actual["apy_pct"].ffill().reindex(index=days, columns=pools).fillna(0.0)
         gas = data.gas.set_index("day")
-        self.gas_gwei = forecast_one(gas["gas_price_gwei"], days, GAS_RULES)["value"]
+        gas_gwei = forecast_one(gas["gas_price_gwei"], days, GAS_RULES)["value"]
         eth_price = gas["eth_price_usd"].dropna().reindex(calendar).ffill().shift(1).reindex(days)
-        self._gas_usd = self._touch_cost(data, self.gas_gwei * GWEI_IN_ETH * eth_price)
+        self._gas_usd = self._touch_cost(data, gas_gwei * GWEI_IN_ETH * eth_price)
 
     def _touch_cost(self, data: MarketData, usd_per_gas_unit: pd.Series) -> pd.DataFrame:
         """USD of one deposit or withdrawal per day and pool (NaN where an input is missing)."""
@@ -94,7 +90,6 @@ class MarketDays:
         eligible = self._eligible.reindex(index=[stamp], columns=pools).iloc[0]
         frame = pd.DataFrame(
             {
-                "known": eligible.notna(),
                 "eligible": eligible.eq(True),
                 "group_id": self._group.reindex(index=[stamp], columns=pools).iloc[0],
                 "tokens": row_tokens.where(row_tokens.notna(), self._descriptions["tokens"]),

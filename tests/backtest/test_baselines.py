@@ -109,7 +109,6 @@ def test_best_yesterday_ranks_by_yesterdays_actual_apy_not_the_forecast() -> Non
     config = StrategyConfig.model_validate({**PARAMETERS, "position_max_pct_total_assets": 60})
     pools = pd.DataFrame(
         {
-            "known": True,
             "eligible": True,
             "group_id": 1,
             "tokens": [["USDC"], ["USDC"]],
