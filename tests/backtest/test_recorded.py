@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
+from ingestion.pipeline import pipelines_dir
 from python_models.backtest.baselines import BUY_AND_HOLD, PORTFOLIOS, STRATEGY
 from python_models.backtest.prepare import build_pool_days, load_recordings
 from python_models.backtest.runner import RunOutcome, read_market, run_backtest
@@ -63,13 +66,15 @@ def database(pg: db.PgConnection) -> Iterator[db.PgConnection]:
     os.environ.update({"PGDATABASE": info.dbname, "YIELDOPT_DATABASE": info.dbname})
     yield info
     for key, value in saved.items():
-        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     db.drop_database(info)
+    shutil.rmtree(pipelines_dir(info), ignore_errors=True)
 
 
 def backtest(info: db.PgConnection, folder: Path) -> RunOutcome:
-    from rich.console import Console
-
     settings = BacktestSettings(START, END, CONFIG, capital_usd=1_000_000.0)
     return run_backtest(info, read_market(info, settings), settings, folder, Console(quiet=True))
 
