@@ -262,9 +262,11 @@ def report(ctx: DayContext) -> dict[str, int]:
     with db.connect(ctx.info) as conn:
         daily_report = load_report(conn, ctx.run_date)
     delivery = deliver_report(daily_report)
-    console.print(
-        f"report: {delivery.message_path} chart: {delivery.chart_path}"
-        + (" (posted to Slack)" if delivery.posted else " (dry run: no SLACK_BOT_TOKEN)")
+    logger.info(
+        "report %s, chart %s (%s)",
+        delivery.message_path,
+        delivery.chart_path,
+        "posted to Slack" if delivery.posted else "dry run: no SLACK_BOT_TOKEN",
     )
     return {"slack_messages": int(delivery.posted), "allocations": len(daily_report.allocations)}
 

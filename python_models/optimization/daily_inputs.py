@@ -98,7 +98,8 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
                 "apy": float(apy_f if apy_f is not None else apy or 0),
                 "tvl_usd": max(float(tvl_f if tvl_f is not None else tvl or 0), 0.0),
                 "group": group,
-                "tokens": list(tokens) or ["UNKNOWN"],
+                # a symbol may repeat a token (USDC-USDC): the pool holds that token once
+                "tokens": list(dict.fromkeys(tokens)) or ["UNKNOWN"],
                 "gas_usd": float(gas_usd or 0),
                 "eligible": bool(eligible),
             }

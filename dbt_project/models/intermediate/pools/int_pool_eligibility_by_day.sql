@@ -11,7 +11,9 @@
     Tokens match exactly by normalized symbol (DAI is not SDAI). The pool's description
     (chain, project, tokens) is its latest as of run_date (defi_pools).
 -#}
-{{ config(materialized='table') }}
+{#- Postgres underestimates the grouped token checks and picks nested loops over every
+    pool x token (25 s at 20,000 pools instead of 0.3 s): hash joins only. -#}
+{{ config(materialized='table', pre_hook="set local enable_nestloop = off") }}
 
 {%- set price_max_age_days = 7 %}
 
