@@ -43,6 +43,8 @@ PLAN_COLUMNS = (
     "gas_usd",
     "cost_usd",
 )
+# the plan step's own fields, after the run, portfolio and day columns
+PLAN_STEP_FIELDS = set(PLAN_COLUMNS[3:])
 
 
 def nav_row(run_id: str, record: DayRecord) -> dict[str, Any]:
@@ -87,18 +89,7 @@ def plan_rows(run_id: str, record: DayRecord) -> list[dict[str, Any]]:
             "run_id": run_id,
             "portfolio": record.portfolio,
             "trade_date": record.day,
-            **step.model_dump(
-                include={
-                    "step_no",
-                    "action",
-                    "pool_id",
-                    "token_symbol",
-                    "to_token_symbol",
-                    "amount_usd",
-                    "gas_usd",
-                    "cost_usd",
-                }
-            ),
+            **step.model_dump(include=PLAN_STEP_FIELDS),
         }
         for step in record.decision.plan
     ]
