@@ -28,11 +28,12 @@ from python_models.forecasting.candidates import POOL_CANDIDATES
 from python_models.forecasting.series import daily_series
 
 # How each target behaves. APY spikes revert (damp them for the fitted models); TVL jumps
-# (large deposits and withdrawals) persist, cannot go below zero, and are so close to a random
-# walk that a model must beat persistence by 10 % in the backtest before it is trusted. The
-# margins were set with bench/forecast.py on the recorded 2024–25 histories.
+# (large deposits and withdrawals) persist and cannot go below zero. Both are so close to a
+# random walk that a model must beat persistence by 10 % in the backtest before it is trusted.
+# The margins were set with bench/forecast.py on the recorded 2024–25 histories (for APY, a
+# margin of 0, 0.05, 0.10, 0.15, 0.20 gave a mean MASE of 1.010, 1.000, 0.998, 0.999, 1.000).
 POOL_TARGETS: dict[str, dict[str, Any]] = {
-    "apy_pct": {"lower_bound": None, "min_improvement": 0.05, "clean_outliers": True},
+    "apy_pct": {"lower_bound": None, "min_improvement": 0.10, "clean_outliers": True},
     "tvl_usd": {"lower_bound": 0.0, "min_improvement": 0.10, "clean_outliers": False},
 }
 # Several chunks per worker even out pools that take longer than others.
