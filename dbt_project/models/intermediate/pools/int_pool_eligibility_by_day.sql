@@ -5,7 +5,10 @@
     pool") is its own boolean, so "why was pool X excluded on D" is one row. A boolean is null
     when the test cannot be evaluated (no TVL, no market cap, reserves not valued), with the
     reason. Every test must be true for is_eligible, except pair_ratio, which only applies to
-    pools whose reserve contract is in the seed pool_reserve_contracts. Each day D is judged on
+    pools whose reserve contract is in the seed pool_reserve_contracts. gas_cost_known: the
+    optimizer needs the USD cost of a deposit (pool_gas_costs), so a pool on Ethereum needs its
+    protocol's deposit gas units and a pool elsewhere its chain's fee (seeds); a missing seed
+    row excludes that pool, with the reason, instead of stopping the day. Each day D is judged on
     data dated up to D: lists apply when added_at <= D < removed_at, icebox episodes covering
     D, the latest price and market cap at most 7 days before D, reserves fetched up to D.
     Tokens match exactly by normalized symbol (DAI is not SDAI). The pool's description
@@ -61,6 +64,14 @@ reserve_contracts as (
 
 token_balances as (
     select * from {{ ref('stg_etherscan__token_balances') }}
+),
+
+protocol_gas_units as (
+    select * from {{ ref('protocol_gas_units') }}
+),
+
+chain_fees as (
+    select * from {{ ref('chain_tx_fee_usd') }}
 ),
 
 pools_on_day as (
@@ -278,6 +289,19 @@ checked as (
                 reserve_ratios.reserve_ratio >= {{ var('pool_pair_tvl_ratio_min') }}
                 and reserve_ratios.reserve_ratio <= {{ var('pool_pair_tvl_ratio_max') }}
         end as passes_pair_ratio,
+        case
+            when pools_on_day.chain = 'Ethereum'
+                then exists (
+                    select from protocol_gas_units
+                    where
+                        protocol_gas_units.project = pools_on_day.project
+                        and protocol_gas_units.action = 'deposit'
+                )
+            else exists (
+                select from chain_fees
+                where chain_fees.chain = pools_on_day.chain
+            )
+        end as passes_gas_cost_known,
         pools_on_day.group_id is not null as passes_has_group
     from pools_on_day
     left join token_checks
@@ -307,6 +331,7 @@ explained as (
                     or (checked.has_reserve_contract and checked.passes_pair_ratio is null)
                     then 'pair_ratio'
             end,
+            case when not checked.passes_gas_cost_known then 'gas_cost_known' end,
             case when not checked.passes_has_group then 'has_group' end
         ], null) as failed_checks,
         array_remove(array[
@@ -361,6 +386,16 @@ explained as (
                     then 'reserves not valued (balances or prices missing)'
             end,
             case
+                when not checked.passes_gas_cost_known and checked.chain = 'Ethereum'
+                    then
+                        'no gas cost: protocol ' || checked.project
+                        || ' has no deposit gas units in protocol_gas_units'
+                when not checked.passes_gas_cost_known
+                    then
+                        'no gas cost: chain ' || checked.chain
+                        || ' has no fee in chain_tx_fee_usd'
+            end,
+            case
                 when not checked.passes_has_group
                     then 'no group: ' || checked.history_days || ' days of history (30 needed)'
             end
@@ -388,6 +423,7 @@ final as (
         passes_apy::boolean as passes_apy,
         passes_token_marketcap::boolean as passes_token_marketcap,
         passes_pair_ratio::boolean as passes_pair_ratio,
+        passes_gas_cost_known::boolean as passes_gas_cost_known,
         passes_has_group::boolean as passes_has_group,
         failed_checks::text[] as failed_checks,
         reasons::text[] as reasons,
