@@ -185,7 +185,7 @@ def eligible_pools(ctx: DayContext) -> list[str]:
 @task(cache_policy=NO_CACHE, name="9b curate histories")
 def curate_histories(ctx: DayContext) -> DbtStageResult:
     """Rebuild metrics, groups and eligibility now that full histories are loaded."""
-    return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
+    return run_dbt("build", ctx.dbt_vars, "--selector", "histories")
 
 
 @task(cache_policy=NO_CACHE, name="10-11 retrain and forecast pools")

@@ -257,13 +257,16 @@ def test_selectors_place_models_in_their_stage(raw_loaded: db.PgConnection, dbt_
         assert outcome.success
         return set(outcome.result)
 
-    before, after_forecast, after_optimization = (
+    before, histories, after_forecast, after_optimization = (
         members("before_forecast"),
+        members("histories"),
         members("after_forecast"),
         members("after_optimization"),
     )
     assert {"icebox_tokens", "token_prices_daily", "gas_fees_daily", "daily_ledger"} <= before
     assert {"allocation_report", "optimization_run_summary"}.isdisjoint(before)
+    assert {"pool_daily_metrics", "pool_groups", "pool_eligibility"} <= histories < before
+    assert {"icebox_tokens", "token_prices_daily", "daily_ledger"}.isdisjoint(histories)
     assert "gas_fees_daily" in after_forecast and "pool_daily_summary" in after_forecast
     assert "pool_daily_summary" not in before
     assert {"allocation_report", "optimization_run_summary", "daily_ledger"} <= after_optimization
