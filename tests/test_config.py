@@ -8,10 +8,10 @@ from yieldopt.config import ConfigError, StrategyConfig, load_config, parse_conf
 
 
 def test_shipped_config_matches_product_defaults() -> None:
-    # horizon_days is the one deliberate deviation: the backtest sweep chose 3 days (see
+    # horizon_days is the one deliberate deviation: the backtest sweep chose 2 days (see
     # config/strategy.yml); every other shipped value is PRODUCT.md's default.
     shipped, defaults = load_config().snapshot(), StrategyConfig().snapshot()
-    assert (shipped.pop("horizon_days"), defaults.pop("horizon_days")) == (3, 30)
+    assert (shipped.pop("horizon_days"), defaults.pop("horizon_days")) == (2, 30)
     assert shipped == defaults
     snapshot = StrategyConfig().snapshot()
     assert snapshot["position_max_pct_pool_tvl"] == 5
