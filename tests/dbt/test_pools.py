@@ -293,3 +293,21 @@ def test_every_excluded_recorded_pool_says_why(recorded_pools_built: db.PgConnec
     for pool_id, is_eligible, failed_checks, reasons in rows:
         assert is_eligible == (failed_checks == []), pool_id
         assert len(reasons) == len(failed_checks), (pool_id, failed_checks, reasons)
+
+
+def test_recorded_pools_without_a_gas_cost_name_the_missing_seed_row(
+    recorded_pools_built: db.PgConnection,
+) -> None:
+    rows = query(
+        recorded_pools_built,
+        "select chain, project, reasons from marts.pool_eligibility "
+        "where 'gas_cost_known' = any(failed_checks)",
+    )
+    assert {chain for chain, _, _ in rows} >= {"Ethereum", "Solana"}
+    for chain, project, reasons in rows:
+        expected = (
+            f"no gas cost: protocol {project} has no deposit gas units in protocol_gas_units"
+            if chain == "Ethereum"
+            else f"no gas cost: chain {chain} has no fee in chain_tx_fee_usd"
+        )
+        assert expected in reasons, (chain, project, reasons)
