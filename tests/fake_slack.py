@@ -70,4 +70,4 @@ def _json(body: dict) -> Response:
     return Response(json.dumps(body), status=200, content_type="application/json")
 
 
-FAKE_SLACK_TOKEN = "xoxb-test-0000-not-a-real-token"
+FAKE_SLACK_TOKEN = "fake-slack-token-0000-not-real"

@@ -13,7 +13,7 @@ from python_models.reporting.data import Allocation, DailyReport, PlanStep
 from python_models.reporting.deliver import ReportDeliveryError, deliver_report, post_alert
 from python_models.reporting.message import build_blocks
 
-TOKEN = "xoxb-test-0000-not-a-real-token"  # the fake_slack fixture's token
+TOKEN = "fake-slack-token-0000-not-real"  # the fake_slack fixture's token
 
 
 @pytest.fixture
@@ -103,11 +103,11 @@ def test_without_token_the_report_is_a_dry_run_on_disk(
 def test_slack_refusal_is_a_readable_error_without_the_token(
     report: DailyReport, fake_slack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong-token-value")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "fake-slack-wrong-token-value")
     with pytest.raises(ReportDeliveryError) as error:
         deliver_report(report, reports_dir=tmp_path)
     assert "invalid_auth" in str(error.value)
-    assert "xoxb-wrong-token-value" not in str(error.value)
+    assert "fake-slack-wrong-token-value" not in str(error.value)
 
 
 def test_failure_alert_names_the_step(fake_slack) -> None:
