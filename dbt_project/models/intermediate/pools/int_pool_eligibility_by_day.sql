@@ -134,33 +134,21 @@ token_status as (
             where
                 {{ normalize_token_symbol('approved_tokens.token_symbol') }}
                 = pool_tokens.token_symbol
-                and approved_tokens.added_at <= pool_tokens.eligibility_date
-                and (
-                    approved_tokens.removed_at is null
-                    or approved_tokens.removed_at > pool_tokens.eligibility_date
-                )
+                and {{ in_effect_on('approved_tokens', 'pool_tokens.eligibility_date') }}
         ) as is_approved,
         exists(
             select from blacklisted_tokens
             where
                 {{ normalize_token_symbol('blacklisted_tokens.token_symbol') }}
                 = pool_tokens.token_symbol
-                and blacklisted_tokens.added_at <= pool_tokens.eligibility_date
-                and (
-                    blacklisted_tokens.removed_at is null
-                    or blacklisted_tokens.removed_at > pool_tokens.eligibility_date
-                )
+                and {{ in_effect_on('blacklisted_tokens', 'pool_tokens.eligibility_date') }}
         ) as is_blacklisted,
         exists(
             select from icebox_tokens
             where
                 {{ normalize_token_symbol('icebox_tokens.token_symbol') }}
                 = pool_tokens.token_symbol
-                and icebox_tokens.added_at <= pool_tokens.eligibility_date
-                and (
-                    icebox_tokens.removed_at is null
-                    or icebox_tokens.removed_at > pool_tokens.eligibility_date
-                )
+                and {{ in_effect_on('icebox_tokens', 'pool_tokens.eligibility_date') }}
         ) as is_iceboxed
     from pool_tokens
     left join latest_token_prices
@@ -270,11 +258,7 @@ checked as (
             select from approved_protocols
             where
                 approved_protocols.project = pools_on_day.project
-                and approved_protocols.added_at <= pools_on_day.eligibility_date
-                and (
-                    approved_protocols.removed_at is null
-                    or approved_protocols.removed_at > pools_on_day.eligibility_date
-                )
+                and {{ in_effect_on('approved_protocols', 'pools_on_day.eligibility_date') }}
         ) as passes_protocol_approved,
         pools_on_day.tvl_usd >= {{ var('pool_tvl_limit') }} as passes_tvl,
         pools_on_day.apy_pct >= {{ var('pool_apy_limit') }}
