@@ -9,6 +9,7 @@ Etherscan sends every number as a string; wei values exceed bigint, so they beco
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -70,12 +71,19 @@ def arrow_table(
 ) -> pa.Table:
     """Checked rows (``to_row`` plus the ``extra`` columns) as an Arrow table typed by their
     column hints. dlt loads an Arrow table as it is instead of normalizing it row by row:
-    365,000 chart rows load in 24 s instead of 72 s. Flat fields only (no json kind)."""
+    365,000 chart rows load in 24 s instead of 72 s. A json field travels as its JSON text
+    (dlt's Arrow type for json), which COPY parses into the jsonb column."""
     fields = list(fields)
     keys = [field.column or field.name for field in fields] + list(extra)
     hints = columns(fields, extra)
     typed = columns_to_arrow(hints, None, "UTC")  # type: ignore[arg-type]
     schema = pa.schema([typed.field(i).with_name(key) for i, key in enumerate(keys)])
+    json_keys = [field.column or field.name for field in fields if field.kind == "json"]
+    if json_keys:
+        rows = [
+            {**row, **{key: json.dumps(row[key]) for key in json_keys if row[key] is not None}}
+            for row in rows
+        ]
     return pa.Table.from_pylist(rows, schema=schema).rename_columns(list(hints))
 
 

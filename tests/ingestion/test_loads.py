@@ -148,6 +148,13 @@ def test_pools_keep_the_contract_columns(ingest_db: db.PgConnection, first_run: 
     assert columns["tvl_usd"] == "double precision" and columns["run_date"] == "date"
     assert columns["fetched_at"] == "timestamp with time zone"
     assert not any(name.startswith("predictions") for name in columns)
+    # the Arrow table carries json fields as JSON text: COPY must make arrays of them, not strings
+    kinds = query(
+        ingest_db,
+        "select distinct jsonb_typeof(underlying_tokens) from raw_defillama.pools"
+        " where underlying_tokens is not null",
+    )
+    assert kinds == [("array",)]
 
 
 def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
