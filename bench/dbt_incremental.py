@@ -1,6 +1,6 @@
 """Incremental pool metrics benchmark (run by hand): does the daily build stay flat as history grows?
 
-A throw-away database gets the raw DeFiLlama tables (the ingestion/README.md contract) and a
+A throw-away database gets the raw DeFiLlama tables (``RAW_TABLES_DDL``, as dlt makes them) and a
 synthetic history of POOLS pools written straight into them with generate_series (no HTTP):
 one /chart point per pool per day, fetched the day after it describes. Then:
 
@@ -32,6 +32,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ingestion.defillama.settings import RAW_TABLES_DDL
 from yieldopt import db
 from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -42,26 +43,6 @@ MODEL_TABLES = ("intermediate.int_pool_history_unioned", "marts.pool_daily_metri
 # Its own dbt target folder: other dbt invocations on the project keep theirs.
 TARGET_DIR = Path(tempfile.gettempdir()) / "yieldopt_bench_dbt_target"
 
-RAW_DDL = """
-create schema if not exists raw_defillama;
-create table raw_defillama.pools (
-    pool text, chain text, project text, symbol text, tvl_usd double precision,
-    apy double precision, apy_base double precision, apy_reward double precision,
-    reward_tokens jsonb, underlying_tokens jsonb, stablecoin boolean, il_risk text,
-    exposure text, pool_meta text, apy_pct1_d double precision, apy_pct7_d double precision,
-    apy_pct30_d double precision, apy_mean30d double precision, apy_base7d double precision,
-    il7d double precision, volume_usd1d double precision, volume_usd7d double precision,
-    mu double precision, sigma double precision, count bigint, outlier boolean,
-    fetched_at timestamptz, run_date date, _dlt_load_id text not null,
-    _dlt_id text not null unique
-);
-create table raw_defillama.pool_chart (
-    pool text, chart_date date, "timestamp" timestamptz, tvl_usd double precision,
-    apy double precision, apy_base double precision, apy_reward double precision,
-    il7d double precision, apy_base7d double precision, fetched_at timestamptz,
-    _dlt_load_id text not null, _dlt_id text not null unique
-);
-"""
 
 # One chart point per pool per day in [first, last]; the APY wanders around a per-pool level.
 CHART_ROWS = """
@@ -164,7 +145,7 @@ def main() -> None:
     os.environ["YIELDOPT_DATABASE"] = info.dbname
     print(f"database {info.dbname}: {args.pools} pools x {args.days} days")
     try:
-        execute(info, RAW_DDL)
+        execute(info, RAW_TABLES_DDL)
         day30, day_n = (
             START_DATE + dt.timedelta(days=29),
             START_DATE + dt.timedelta(days=args.days - 1),

