@@ -186,7 +186,10 @@ def _run(
         pipeline.drop_pending_packages()
         raise _explain(failure) from None
     trace = pipeline.last_trace
-    logger.debug("dlt steps: %s", {s.step: s.finished_at - s.started_at for s in trace.steps})
+    logger.debug(
+        "dlt step seconds: %s",
+        {s.step: round((s.finished_at - s.started_at).total_seconds(), 3) for s in trace.steps},
+    )
     # Counted at extraction: the csv writer's own counts are per cell, not per row.
     rows = {
         f"{dataset}.{table}": metric.items_count
