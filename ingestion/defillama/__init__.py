@@ -50,6 +50,8 @@ CHART_EXTRA = {"pool": "text", "chart_date": "date", "fetched_at": "timestamp"}
 # Chart rows per Arrow table handed to dlt: dlt reconciles the schema once per table, which
 # for one table per pool (~730 rows) costs more than the rows; batches keep memory bounded.
 CHART_BATCH_ROWS = 100_000
+# Unknown pools named in the step's one warning (the rest are counted).
+UNKNOWN_POOLS_SHOWN = 10
 
 
 @dlt.source(name="defillama", max_table_nesting=0)
@@ -105,30 +107,46 @@ def defillama_chart_source(
     )
     def pool_chart() -> Iterator[pa.Table]:
         batch: list[dict[str, Any]] = []
+        unknown: list[str] = []
         for pool in pool_ids:
-            batch.extend(_chart_rows(client, pool, loaded_until.get(pool)))
+            rows = _chart_rows(client, pool, loaded_until.get(pool))
+            if rows is None:
+                unknown.append(pool)
+                continue
+            batch.extend(rows)
             if len(batch) >= CHART_BATCH_ROWS:
                 yield arrow_table(batch, CHART_FIELDS, CHART_EXTRA)
                 batch = []
         if batch:
             yield arrow_table(batch, CHART_FIELDS, CHART_EXTRA)
+        if unknown:
+            shown = ", ".join(unknown[:UNKNOWN_POOLS_SHOWN])
+            more = len(unknown) - UNKNOWN_POOLS_SHOWN
+            logger.warning(
+                "%s: %d unknown pool(s), no history loaded (HTTP 404/400 or an error status): %s%s",
+                CHART_ENDPOINT,
+                len(unknown),
+                shown,
+                f" and {more} more" if more > 0 else "",
+            )
 
     return pool_chart
 
 
-def _chart_rows(client: ApiClient, pool: str, since: dt.date | None) -> list[dict[str, Any]]:
-    """The pool's chart points after ``since`` (all when None); [] for an unknown pool."""
+def _chart_rows(client: ApiClient, pool: str, since: dt.date | None) -> list[dict[str, Any]] | None:
+    """The pool's chart points after ``since`` (all when None); None for a pool DeFiLlama
+    does not know (the caller names them all in one warning)."""
     endpoint = CHART_ENDPOINT.format(pool=pool)
     try:
         body = client.get_json(f"/chart/{pool}", endpoint)
     except IngestionError as error:
         if "HTTP 404" in error.problem or "HTTP 400" in error.problem:
-            logger.warning("%s: unknown pool, no history loaded (%s)", endpoint, error.problem)
-            return []
+            logger.debug("%s: unknown pool (%s)", endpoint, error.problem)
+            return None
         raise
     if isinstance(body, dict) and body.get("status") == "error":
-        logger.warning("%s: DeFiLlama answered an error, no history: %s", endpoint, body)
-        return []
+        logger.debug("%s: DeFiLlama answered an error: %s", endpoint, body)
+        return None
     fetched_at = utc_now()
     rows = []
     for i, record in enumerate(_data_list(body, endpoint)):
