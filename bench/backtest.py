@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
+from core import db
+from core.config import StrategyConfig
 from python_models.backtest.inputs import HISTORY_DAYS_BEFORE, MarketData
 from python_models.backtest.runner import run_backtest
 from python_models.backtest.simulate import BacktestSettings
 from python_models.backtest.trade_days import MarketDays
-from yieldopt import db
-from yieldopt.config import StrategyConfig
 
 END = dt.date(2025, 6, 5)
 TARGET_SECONDS = 300

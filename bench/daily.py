@@ -47,11 +47,12 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from scaled_recordings import ScaledCopy, build_scaled_recordings
 
+from core import db
+from core.config import load_config
+from core.paths import RECORDINGS_DIR
 from flows.daily import daily_flow
-from ingestion.pipeline import pipelines_dir, replay_environment
-from yieldopt import db
-from yieldopt.config import load_config
-from yieldopt.paths import RECORDINGS_DIR
+from ingestion.pipeline import pipelines_dir
+from replay import replay_environment
 
 DEMO_DATE = dt.date(2025, 6, 5)
 TARGET_SECONDS = 180
@@ -140,8 +141,8 @@ def _describe(process: psutil.Process) -> str:
 
 @contextmanager
 def replay_process(root: Path, as_of: dt.date) -> Iterator[ReplayProcess]:
-    """``python -m ingestion.replay`` on ``root``; yields once it printed its base URLs."""
-    command = [sys.executable, "-m", "ingestion.replay", "--as-of", str(as_of)]
+    """``python -m replay`` on ``root``; yields once it printed its base URLs."""
+    command = [sys.executable, "-m", "replay", "--as-of", str(as_of)]
     process = subprocess.Popen(
         [*command, "--recordings", str(root)],
         stdout=subprocess.PIPE,

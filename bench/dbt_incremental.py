@@ -32,9 +32,9 @@ import time
 import uuid
 from pathlib import Path
 
+from core import db
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.defillama.settings import RAW_TABLES_DDL
-from yieldopt import db
-from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 START_DATE = dt.date(2024, 1, 1)
 SELECT = "+pool_daily_metrics"

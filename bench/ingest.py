@@ -22,10 +22,10 @@ import time
 import uuid
 from pathlib import Path
 
-from ingestion.pipeline import load_pools, pipelines_dir, replay_environment
-from ingestion.replay import ReplayServer
-from yieldopt import db
-from yieldopt.paths import RECORDINGS_DIR
+from core import db
+from core.paths import RECORDINGS_DIR
+from ingestion.pipeline import load_pools, pipelines_dir
+from replay import ReplayServer, replay_environment
 
 
 def copy_seconds(info: db.PgConnection) -> float:

@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from ingestion.replay.recordings import parse_time
-from yieldopt.config import StrategyConfig
-from yieldopt.paths import SEEDS_DIR
+from core.config import StrategyConfig
+from core.paths import SEEDS_DIR
+from replay.recordings import parse_time
 
 POOLS = 20_000
 CHARTED = 500

@@ -23,12 +23,12 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 from rich.console import Console
 
+from core import db
+from core.config import ConfigError, StrategyConfig, load_config
+from core.dbt import DbtStageResult, run_dbt
+from core.paths import RECORDINGS_DIR
 from flows import run_record
-from flows.dbt_stage import DbtStageResult, run_dbt
 from flows.summary import print_allocation, print_table_summary
-from yieldopt import db
-from yieldopt.config import ConfigError, StrategyConfig, load_config
-from yieldopt.paths import RECORDINGS_DIR
 
 console = Console(stderr=True)
 logger = logging.getLogger(__name__)
@@ -376,8 +376,7 @@ def run_daily(
 @contextmanager
 def _replay(day: dt.date) -> Iterator[None]:
     """Serve the recorded responses as of ``day`` and point every source at them."""
-    from ingestion.pipeline import replay_environment
-    from ingestion.replay import ReplayServer
+    from replay import ReplayServer, replay_environment
 
     with ReplayServer(RECORDINGS_DIR, as_of=day) as server, replay_environment(server):
         console.print(f"replaying recorded API responses as of {day} from {RECORDINGS_DIR}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from yieldopt import db
+from core import db
 
 GAS_POLL_CRON = "*/5 * * * *"
 

@@ -12,7 +12,7 @@ from psycopg2 import sql
 from rich.console import Console
 from rich.table import Table
 
-from yieldopt import db
+from core import db
 
 SUMMARY_SCHEMAS = (
     "raw_defillama",

@@ -5,6 +5,6 @@ dlt finds ``.dlt/config.toml`` relative to the project, whatever the working dir
 
 import os
 
-from yieldopt.paths import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 
 os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_ROOT))

@@ -13,18 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import dlt
 from dlt.common.schema.exceptions import DataValidationError
 from dlt.pipeline.exceptions import PipelineStepFailed
 from psycopg2 import sql
 
+from core import db
+from core.paths import SEEDS_DIR, STATE_DIR
 from ingestion import seeds
 from ingestion.coinmarketcap import coinmarketcap_source
 from ingestion.defillama import defillama_chart_source, defillama_pools_source
@@ -35,8 +35,6 @@ from ingestion.etherscan import (
     etherscan_wallet_source,
 )
 from ingestion.ethgastracker import ethgastracker_source
-from yieldopt import db
-from yieldopt.paths import SEEDS_DIR, STATE_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -154,18 +152,6 @@ def poll_gas_oracle(info: db.PgConnection) -> LoadResult:
     return _run(info, "etherscan", source, pipeline_name="yieldopt_etherscan_gas_oracle")
 
 
-@contextmanager
-def replay_environment(server: Any) -> Iterator[None]:
-    """Point every source's base URL at a replay server (and set stand-in API keys where no
-    real one is configured) for the duration of the block; the environment is restored."""
-    values = {f"SOURCES__{name.upper()}__BASE_URL": url for name, url in server.base_urls.items()}
-    for source, variable in API_KEY_ENV.items():
-        if not _configured_key(source):
-            values[variable] = f"replay-{source}-key"
-    with patch.dict(os.environ, values):
-        yield
-
-
 # --- internals ---------------------------------------------------------------------------
 
 
@@ -223,19 +209,19 @@ def _explain(failure: PipelineStepFailed) -> IngestionError:
 def _scrub(text: str) -> str:
     """``text`` with every configured API key replaced by ``***``."""
     for source in API_KEY_ENV:
-        key = _configured_key(source)
+        key = configured_key(source)
         if key:
             text = text.replace(key, "***")
     return text
 
 
-def _configured_key(source: str) -> str | None:
+def configured_key(source: str) -> str | None:
     return os.environ.get(API_KEY_ENV[source]) or dlt.secrets.get(f"sources.{source}.api_key")
 
 
 def _api_key(source: str) -> str:
     """The source's API key from the environment or ``.dlt/secrets.toml``; refused if none."""
-    key = _configured_key(source)
+    key = configured_key(source)
     if not key:
         raise IngestionError(
             source,

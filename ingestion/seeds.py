@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from yieldopt.paths import SEEDS_DIR
+from core.paths import SEEDS_DIR
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from yieldopt import db
+from core import db
 
 sys.path.insert(0, str(Path(__file__).parent))
 

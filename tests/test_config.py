@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from yieldopt.config import ConfigError, StrategyConfig, load_config, parse_config
+from core.config import ConfigError, StrategyConfig, load_config, parse_config
 
 
 def test_shipped_config_matches_product_defaults() -> None:

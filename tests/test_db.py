@@ -5,7 +5,7 @@ import subprocess
 import psycopg2
 import pytest
 
-from yieldopt import db
+from core import db
 
 
 def test_session_database_is_reachable_by_psycopg2_and_psql(pg: db.PgConnection) -> None:

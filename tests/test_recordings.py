@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from ingestion.replay.recordings import Recordings
-from yieldopt.paths import RECORDINGS_DIR, SEEDS_DIR
+from core.paths import RECORDINGS_DIR, SEEDS_DIR
+from replay.recordings import Recordings
 
 END = dt.date(2025, 6, 30)
 WALLET = "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from yieldopt import db
-from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from core import db
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 app = typer.Typer(
     help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
@@ -121,11 +121,11 @@ def backtest(
     """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
     from rich.console import Console
 
-    from flows.dbt_stage import DbtStageError
+    from core.config import ConfigError, load_config
+    from core.dbt import DbtStageError
     from python_models.backtest.command import backtest as run_backtest
     from python_models.backtest.inputs import MissingDataError
     from python_models.backtest.sweep import SweepError
-    from yieldopt.config import ConfigError, load_config
 
     if end < start:
         raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")

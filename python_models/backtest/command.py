@@ -11,6 +11,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from core import db
+from core.config import StrategyConfig
 from python_models.backtest.baselines import STRATEGY
 from python_models.backtest.outputs import TABLE_HEADINGS, cell, markdown, shown_table
 from python_models.backtest.prepare import build_pool_days, load_recordings
@@ -24,8 +26,6 @@ from python_models.backtest.sweep import (
     sweep_table,
 )
 from python_models.backtest.trade_days import MarketDays
-from yieldopt import db
-from yieldopt.config import StrategyConfig
 
 
 def rich_table(frame: pd.DataFrame, title: str) -> Table:

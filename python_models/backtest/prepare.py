@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from flows.dbt_stage import run_dbt
+from core import db
+from core.config import StrategyConfig
+from core.dbt import run_dbt
+from core.paths import RECORDINGS_DIR
 from ingestion import pipeline
-from ingestion.replay import ReplayServer
-from yieldopt import db
-from yieldopt.config import StrategyConfig
-from yieldopt.paths import RECORDINGS_DIR
+from replay import ReplayServer, replay_environment
 
 BY_DAY_MODELS = ("int_pool_groups_by_day", "int_pool_eligibility_by_day")
 # What the backtest reads besides the by-day models (gas, ETH price, gas units, chain fees).
@@ -44,7 +44,7 @@ def load_recordings(
     """
     pools = recorded_chart_pools() if chart_pools is None else list(chart_pools)
     rows: dict[str, int] = {}
-    with ReplayServer(RECORDINGS_DIR, as_of=as_of) as server, pipeline.replay_environment(server):
+    with ReplayServer(RECORDINGS_DIR, as_of=as_of) as server, replay_environment(server):
         for load in (
             pipeline.load_pools,
             pipeline.load_prices,

@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from core.config import StrategyConfig
 from python_models.backtest.trade_days import TradeDay
 from python_models.optimization.daily_inputs import StaleInputError
 from python_models.optimization.problem import Holdings, Problem
-from yieldopt.config import StrategyConfig
 
 
 def _number(value: Any) -> float | None:

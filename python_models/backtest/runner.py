@@ -17,13 +17,13 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from core import db
 from python_models.backtest import outputs, store
 from python_models.backtest.inputs import read_market_data
 from python_models.backtest.performance import stats_table
 from python_models.backtest.rows import nav_row
 from python_models.backtest.simulate import BacktestSettings, simulate
 from python_models.backtest.trade_days import MarketDays
-from yieldopt import db
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import ValidationError
 
+from core.config import StrategyConfig
 from python_models.backtest.baselines import (
     BEST_YESTERDAY,
     BUY_AND_HOLD,
@@ -35,7 +36,6 @@ from python_models.optimization.daily_inputs import StaleInputError
 from python_models.optimization.evaluate import greedy_allocation, tolerance_usd
 from python_models.optimization.problem import Problem
 from python_models.optimization.result import PlanStep
-from yieldopt.config import StrategyConfig
 
 
 @dataclass(frozen=True)

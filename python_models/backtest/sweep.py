@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.config import ConfigError, StrategyConfig, parse_config
 from python_models.backtest.baselines import BASELINES, STRATEGY
 from python_models.backtest.performance import SUMMARY_KEYS
-from yieldopt.config import ConfigError, StrategyConfig, parse_config
 
 MAX_KEYS = 2
 # Read by python_models/optimization only: changing them needs no dbt rebuild.

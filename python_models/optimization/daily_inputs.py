@@ -15,9 +15,9 @@ from typing import Any
 
 from psycopg2.extensions import connection
 
+from core.config import StrategyConfig
 from python_models.optimization.problem import Holdings, Problem
 from python_models.optimization.runs import previous_holdings
-from yieldopt.config import StrategyConfig
 
 
 class StaleInputError(RuntimeError):

@@ -2,7 +2,7 @@
 
 A problem file is refused as a whole, with every bad field named (``pools[3].tvl_usd=-5: …``),
 so a typo never turns into a silently different allocation. Parameters follow
-``yieldopt.config.parse_config`` exactly: the names and aliases of ``config/strategy.yml``,
+``core.config.parse_config`` exactly: the names and aliases of ``config/strategy.yml``,
 their ranges, and unknown names refused. Token symbols are normalized like the dbt macro
 ``normalize_token_symbol`` (trimmed, upper case) and matched exactly.
 """
@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from yieldopt.config import ConfigError, StrategyConfig, parse_config
+from core.config import ConfigError, StrategyConfig, parse_config
 
 
 class ProblemError(ValueError):

@@ -1,7 +1,7 @@
 """Record an optimization run in the ``optimization`` schema (declared as dbt sources).
 
 One run per ``run_date``: recording a day again replaces that day's run, allocation and plan
-in the caller's transaction (``yieldopt.db.connect`` commits on success, rolls back on error),
+in the caller's transaction (``core.db.connect`` commits on success, rolls back on error),
 so re-running a day leaves no duplicates and a failed write leaves the previous record intact. A failed or infeasible run is recorded with its reason, and its
 ``daily_allocations`` rows hold the allocation it kept (the previous one, unchanged);
 :func:`previous_allocation` reads only successful runs, so the next day starts from the last

@@ -16,9 +16,9 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from core.paths import REPORTS_DIR
 from python_models.reporting.data import DailyReport
 from python_models.reporting.message import build_blocks, render_chart, summary_text
-from yieldopt.paths import REPORTS_DIR
 
 logger = logging.getLogger(__name__)
 logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger("slack_sdk").level))

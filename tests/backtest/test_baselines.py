@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from synthetic import market_data
 
+from core.config import StrategyConfig
 from python_models.backtest.baselines import (
     BEST_YESTERDAY,
     BUY_AND_HOLD,
@@ -22,7 +23,6 @@ from python_models.backtest.simulate import BacktestSettings, decide_baseline, s
 from python_models.backtest.trade_days import MarketDays, TradeDay
 from python_models.optimization import parse_problem
 from python_models.optimization.problem import Problem
-from yieldopt.config import StrategyConfig
 
 PARAMETERS = {
     "position_max_pct_pool_tvl": 5,

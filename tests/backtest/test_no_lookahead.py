@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 from synthetic import market_data
 
+from core.config import StrategyConfig
 from python_models.backtest.inputs import MarketData
 from python_models.backtest.simulate import BacktestSettings, DayRecord, simulate
 from python_models.backtest.trade_days import MarketDays
-from yieldopt.config import StrategyConfig
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 24)
 CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move

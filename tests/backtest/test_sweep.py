@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from core.config import StrategyConfig
 from python_models.backtest.sweep import (
     SweepError,
     needs_rebuild,
@@ -13,7 +14,6 @@ from python_models.backtest.sweep import (
     point_config,
     point_folder,
 )
-from yieldopt.config import StrategyConfig
 
 
 def test_two_parameters_make_a_grid_with_values_typed_like_the_config() -> None:

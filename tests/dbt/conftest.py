@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from dbt_runs import RAW_AS_OF, recorded_chart_pools, recorded_wallets
 
+from core import db
+from core.paths import RECORDINGS_DIR
 from ingestion import pipeline
-from ingestion.replay import ReplayServer
-from yieldopt import db
-from yieldopt.paths import RECORDINGS_DIR
+from replay import ReplayServer, replay_environment
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,7 @@ def raw_loaded(pg: db.PgConnection) -> Iterator[db.PgConnection]:
         with (
             patch.dict(os.environ, settings),
             ReplayServer(recordings, as_of=day) as server,
-            pipeline.replay_environment(server),
+            replay_environment(server),
         ):
             pipeline.load_pools(day, info)
             pipeline.load_prices(day, info)

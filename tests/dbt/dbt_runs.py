@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from yieldopt import db
-from yieldopt.config import StrategyConfig
-from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from core import db
+from core.config import StrategyConfig
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 # The last day of the recorded pool histories (the Makefile's DEMO_DATE).
 RAW_AS_OF = dt.date(2025, 6, 5)

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from dbt_runs import RAW_AS_OF, failed_nodes, run_dbt
 
+from core import db
 from python_models.forecasting import store as forecast_store
 from python_models.optimization import runs as optimization_runs
-from yieldopt import db
 
 MARKET_MODELS = ("+icebox_tokens", "+gas_fees_daily", "+gas_fees_hourly", "+daily_ledger")
 ICEBOX_MODELS = ("token_prices_daily", "int_icebox_signals_evaluated", "icebox_tokens")

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from core import db
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.defillama.settings import RAW_TABLES_DDL
-from yieldopt import db
-from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 POOL_MODELS = (
     "stg_defillama__pools stg_defillama__pool_charts int_pool_snapshots_deduplicated "

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core import db
 from flows import run_record
 from flows.daily import run_daily
 from flows.summary import table_row_counts
-from yieldopt import db
 
 DEMO_DATE = dt.date(2025, 6, 5)
 SNAPSHOT_TABLES = (

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import yaml
 
+from core import db
+from core.paths import RECORDINGS_DIR
 from flows.daily import DAILY_CRON
 from flows.gas_poller import GAS_POLL_CRON, gas_poller_flow
-from ingestion.pipeline import replay_environment
-from ingestion.replay import ReplayServer
-from yieldopt import db
-from yieldopt.paths import RECORDINGS_DIR
+from replay import ReplayServer, replay_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DATE = dt.date(2025, 6, 5)

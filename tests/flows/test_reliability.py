@@ -20,14 +20,13 @@ from fake_slack import FAKE_SLACK_TOKEN, FakeSlack
 from prefect.settings import PREFECT_API_URL
 from pytest_httpserver import HTTPServer
 
+from core import db
+from core.config import load_config
+from core.paths import RECORDINGS_DIR
 from flows.daily import daily_flow, run_daily
-from ingestion.pipeline import replay_environment
-from ingestion.replay import ReplayServer, empty_list
 from python_models.optimization.daily_inputs import StaleInputError, build_problem
 from python_models.optimization.runs import previous_holdings
-from yieldopt import db
-from yieldopt.config import load_config
-from yieldopt.paths import RECORDINGS_DIR
+from replay import ReplayServer, empty_list, replay_environment
 
 KILLED_DAY = dt.date(2025, 6, 6)
 ROOT = Path(__file__).resolve().parents[2]

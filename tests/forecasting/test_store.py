@@ -15,9 +15,9 @@ import psycopg2
 import pytest
 from psycopg2.extras import execute_values
 
+from core import db
 from python_models.forecasting import forecast_gas, retrain_and_forecast_pools
 from python_models.forecasting.gas import REFERENCE_TRANSFER_GAS
-from yieldopt import db
 
 RUN_DATE = dt.date(2025, 5, 31)
 AAVE = "aa70268e-4b52-42bf-a116-608b370f9501"

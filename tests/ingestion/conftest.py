@@ -23,10 +23,10 @@ from recorded import (
     write_recordings,
 )
 
-from ingestion.pipeline import pipelines_dir, replay_environment
-from ingestion.replay import ReplayServer
-from yieldopt import db
-from yieldopt.paths import SEEDS_DIR
+from core import db
+from core.paths import SEEDS_DIR
+from ingestion.pipeline import pipelines_dir
+from replay import ReplayServer, replay_environment
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core import db
 from ingestion import seeds
-from yieldopt import db
 
 AS_OF = dt.date(2025, 6, 5)
 WALLET = "0x1111111111111111111111111111111111111111"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from recorded import AS_OF, CHARTED_POOLS, count
 
+from core import db
 from ingestion.errors import IngestionError
 from ingestion.pipeline import (
     load_gas,
@@ -17,7 +18,7 @@ from ingestion.pipeline import (
     load_prices,
     poll_gas_oracle,
 )
-from ingestion.replay import (
+from replay import (
     Delay,
     RawBody,
     ReplayServer,
@@ -26,7 +27,6 @@ from ingestion.replay import (
     drop_field,
     empty_list,
 )
-from yieldopt import db
 
 POOLS = "raw_defillama.pools"
 

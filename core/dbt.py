@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from yieldopt.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 _DBT_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)

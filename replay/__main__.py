@@ -1,4 +1,4 @@
-"""``python -m ingestion.replay --as-of 2025-06-05``: serve the recordings by hand."""
+"""``python -m replay --as-of 2025-06-05``: serve the recordings by hand."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from ingestion.replay.server import ReplayServer
-from yieldopt.paths import RECORDINGS_DIR
+from core.paths import RECORDINGS_DIR
+from replay.server import ReplayServer
 
 
 def main() -> None:

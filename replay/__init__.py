@@ -4,8 +4,9 @@
 Etherscan answered on ``as_of`` (nothing later); ``faults`` lists what tests can inject.
 """
 
-from ingestion.replay.faults import Delay, RawBody, Status, Transform, drop_field, empty_list
-from ingestion.replay.server import RecordedRequest, ReplayServer
+from replay.environment import replay_environment
+from replay.faults import Delay, RawBody, Status, Transform, drop_field, empty_list
+from replay.server import RecordedRequest, ReplayServer
 
 __all__ = [
     "Delay",
@@ -16,4 +17,5 @@ __all__ = [
     "Transform",
     "drop_field",
     "empty_list",
+    "replay_environment",
 ]

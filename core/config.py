@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from yieldopt.paths import CONFIG_DIR
+from core.paths import CONFIG_DIR
 
 DEFAULT_CONFIG_PATH = CONFIG_DIR / "strategy.yml"
 

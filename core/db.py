@@ -20,7 +20,7 @@ from urllib.parse import quote
 import psycopg2
 from psycopg2 import sql
 
-from yieldopt.paths import PGDATA_DIR, STATE_DIR
+from core.paths import PGDATA_DIR, STATE_DIR
 
 DEFAULT_DATABASE = "yieldopt"
 EMBEDDED_USER = "postgres"

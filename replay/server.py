@@ -21,8 +21,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ingestion.replay.faults import Delay, Fault, RawBody, Status, Transform
-from ingestion.replay.recordings import Answer, Recordings
+from replay.faults import Delay, Fault, RawBody, Status, Transform
+from replay.recordings import Answer, Recordings
 
 logger = logging.getLogger(__name__)
 
