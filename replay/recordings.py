@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from replay.envelopes import coinmarketcap, defillama, etherscan, ethgastracker
+
 Answer = tuple[int, Any]
 
 ETHERSCAN_MAX_RESULT_WINDOW = 10_000
@@ -76,7 +78,7 @@ class Recordings:
         points = self.chart_points(pool)
         if points is None:
             return 404, {"status": "error", "message": f"pool {pool} not found"}
-        return 200, {"status": "success", "data": points}
+        return 200, defillama.success(points)
 
     def defillama_pools(self) -> Answer:
         """GET /pools: the recorded snapshot, each charted pool with its as-of-day values.
@@ -86,7 +88,7 @@ class Recordings:
         """
         recorded = self._load("defillama/pools.json.gz")
         if recorded is None:
-            return 200, {"status": "success", "data": []}
+            return 200, defillama.success([])
         pools = []
         for pool in recorded["data"]:
             points = self.chart_points(pool.get("pool", ""))
@@ -94,7 +96,7 @@ class Recordings:
                 pools.append(pool)
             elif points:
                 pools.append({**pool, **{k: points[-1].get(k) for k in CHART_FIELDS_ON_POOLS}})
-        return 200, {"status": recorded.get("status", "success"), "data": pools}
+        return 200, defillama.success(pools)
 
     # --- CoinMarketCap --------------------------------------------------------------------
 
@@ -106,24 +108,14 @@ class Recordings:
         quotes = [q for q in coin["quotes"] if self._is_past(parse_time(q["time_open"]))]
         return coin, quotes
 
-    @staticmethod
-    def cmc_status(error_code: int = 0, message: str = "") -> dict[str, Any]:
-        return {
-            "timestamp": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "error_code": error_code,
-            "error_message": message,
-            "elapsed": 1,
-            "credit_count": 1,
-        }
-
     def _cmc_ids(self, params: Mapping[str, str]) -> list[str] | Answer:
         ids = [i.strip() for i in params.get("id", "").split(",") if i.strip()]
         if not ids:
-            return 400, {"status": self.cmc_status(400, '"id" or "symbol" is required')}
+            return coinmarketcap.error(400, '"id" or "symbol" is required')
         unknown = [i for i in ids if not i.isdigit() or self._cmc_quotes(i) is None]
         if unknown:
             message = f'Invalid value for "id": "{",".join(unknown)}"'
-            return 400, {"status": self.cmc_status(400, message)}
+            return coinmarketcap.error(400, message)
         return ids
 
     def cmc_ohlcv_historical(self, params: Mapping[str, str]) -> Answer:
@@ -150,7 +142,7 @@ class Recordings:
                 chosen = chosen[-int(params.get("count", CMC_DEFAULT_COUNT)) :]
             data[cmc_id] = {**{k: v for k, v in coin.items() if k != "quotes"}, "quotes": chosen}
         body = data[ids[0]] if len(ids) == 1 else data
-        return 200, {"status": self.cmc_status(), "data": body}
+        return 200, coinmarketcap.success(body)
 
     def cmc_quotes_latest(self, params: Mapping[str, str]) -> Answer:
         """GET /v2/cryptocurrency/quotes/latest by id, composed from the as-of day's OHLCV."""
@@ -180,7 +172,7 @@ class Recordings:
                     }
                 },
             }
-        return 200, {"status": self.cmc_status(), "data": data}
+        return 200, coinmarketcap.success(data)
 
     # --- EthGasTracker --------------------------------------------------------------------
 
@@ -188,7 +180,7 @@ class Recordings:
         """GET /api/gas/average: the 168 hourly averages before the end of the as-of day."""
         recorded = self._load("ethgastracker/gas_average.json.gz")
         if recorded is None:
-            return 404, {"error": "not found"}
+            return 404, ethgastracker.error("not found")
         since = self.end_of_day - dt.timedelta(hours=GAS_AVERAGE_HOURS)
         hours = [
             h
@@ -199,22 +191,22 @@ class Recordings:
         last = parse_time(hours[0]["period"]) if hours else since
         last_update = int((last + dt.timedelta(minutes=59)).timestamp() * 1000)
         network = recorded["data"].get("network", "mainnet")
-        return 200, {"data": {"network": network, "data": hours, "lastUpdate": last_update}}
+        return 200, ethgastracker.average(hours, last_update, network)
 
     # --- Etherscan ------------------------------------------------------------------------
 
     @staticmethod
     def _notok(result: str) -> Answer:
-        return 200, {"status": "0", "message": "NOTOK", "result": result}
+        return 200, etherscan.notok(result)
 
     def etherscan(self, params: Mapping[str, str]) -> Answer:
         """GET /v2/api: Etherscan's module/action dispatch, with its envelope and errors."""
         if not params.get("chainid"):
-            return self._notok("Missing chainid parameter (required for v2 api)")
+            return self._notok(etherscan.MISSING_CHAIN_ID)
         if params["chainid"] != "1":
             return self._notok(f"Unsupported chainid {params['chainid']} in this replay")
         if not params.get("apikey"):
-            return self._notok("Missing/Invalid API Key")
+            return self._notok(etherscan.MISSING_KEY)
         action = (params.get("module", ""), params.get("action", ""))
         address = params.get("address", "").lower()
         if action == ("gastracker", "gasoracle"):
@@ -224,11 +216,11 @@ class Recordings:
             return self._daily_avg_gas_price(params)
         if action == ("account", "balance"):
             recorded = self._load(f"etherscan/accounts/{address}/balance.json")
-            return 200, recorded or {"status": "1", "message": "OK", "result": "0"}
+            return 200, recorded or etherscan.ok("0")
         if action == ("account", "tokenbalance"):
             token = params.get("contractaddress", "").lower()
             recorded = self._load(f"etherscan/accounts/{address}/tokenbalance/{token}.json")
-            return 200, recorded or {"status": "1", "message": "OK", "result": "0"}
+            return 200, recorded or etherscan.ok("0")
         if action in (("account", "txlist"), ("account", "tokentx")):
             return self._account_list(address, action[1], params)
         return self._notok("Error! Missing Or invalid Module name / Action name")
@@ -247,8 +239,8 @@ class Recordings:
         ]
         rows.sort(key=lambda r: r["UTCDate"], reverse=params.get("sort") == "desc")
         if not rows:
-            return 200, {"status": "0", "message": "No data found", "result": []}
-        return 200, {"status": "1", "message": "OK", "result": rows}
+            return 200, etherscan.nothing("No data found")
+        return 200, etherscan.ok(rows)
 
     def _account_list(self, address: str, action: str, params: Mapping[str, str]) -> Answer:
         """txlist / tokentx with Etherscan's block range and page/offset paging."""
@@ -275,5 +267,5 @@ class Recordings:
         rows.sort(key=lambda r: int(r["blockNumber"]), reverse=params.get("sort") == "desc")
         rows = rows[(page - 1) * offset : page * offset]
         if not rows:
-            return 200, {"status": "0", "message": "No transactions found", "result": []}
-        return 200, {"status": "1", "message": "OK", "result": rows}
+            return 200, etherscan.nothing("No transactions found")
+        return 200, etherscan.ok(rows)

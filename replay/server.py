@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from replay.envelopes import coinmarketcap
 from replay.faults import Delay, Fault, RawBody, Status, Transform
 from replay.recordings import Answer, Recordings
 
@@ -130,8 +131,7 @@ class ReplayServer:
                 return recordings.defillama_chart(rest.removeprefix("/chart/"))
         elif source == "coinmarketcap":
             if not (headers.get(CMC_KEY_HEADER.lower()) or params.get("CMC_PRO_API_KEY")):
-                status = recordings.cmc_status(1002, "API key missing.")
-                return 401, {"status": status}
+                return coinmarketcap.error(1002)
             if rest == "/v2/cryptocurrency/ohlcv/historical":
                 return recordings.cmc_ohlcv_historical(params)
             if rest == "/v2/cryptocurrency/quotes/latest":

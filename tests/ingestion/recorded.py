@@ -15,6 +15,7 @@ from typing import Any
 
 from core import db
 from ingestion import seeds
+from replay.envelopes import coinmarketcap, defillama, etherscan, ethgastracker
 
 AS_OF = dt.date(2025, 6, 5)
 WALLET = "0x1111111111111111111111111111111111111111"
@@ -90,7 +91,7 @@ def _chart(seed: int) -> dict[str, Any]:
                 "apyBase7d": None,
             }
         )
-    return {"status": "success", "data": points}
+    return defillama.success(points)
 
 
 def _ohlcv(token: seeds.TrackedToken) -> dict[str, Any]:
@@ -120,15 +121,9 @@ def _ohlcv(token: seeds.TrackedToken) -> dict[str, Any]:
                 },
             }
         )
-    return {
-        "status": {"error_code": 0, "error_message": None},
-        "data": {
-            "id": token.cmc_id,
-            "name": token.symbol,
-            "symbol": token.symbol,
-            "quotes": quotes,
-        },
-    }
+    return coinmarketcap.success(
+        {"id": token.cmc_id, "name": token.symbol, "symbol": token.symbol, "quotes": quotes}
+    )
 
 
 def _gas_hours() -> dict[str, Any]:
@@ -149,7 +144,7 @@ def _gas_hours() -> dict[str, Any]:
                 "ethPrice": 2600.5,
             }
         )
-    return {"data": {"network": "mainnet", "data": hours, "lastUpdate": 1749167999000}}
+    return ethgastracker.average(hours, 1749167999000)
 
 
 def _daily_gas() -> dict[str, Any]:
@@ -164,7 +159,7 @@ def _daily_gas() -> dict[str, Any]:
                 "avgGasPrice_Wei": str(3_000_000_000 + offset * 1_000_000),
             }
         )
-    return {"status": "1", "message": "OK", "result": rows}
+    return etherscan.ok(rows)
 
 
 def _transactions(count: int, token: bool) -> dict[str, Any]:
@@ -210,7 +205,7 @@ def _transactions(count: int, token: bool) -> dict[str, Any]:
                 "functionName": "supply(address asset,uint256 amount,address onBehalfOf)",
             }
         rows.append(record)
-    return {"status": "1", "message": "OK", "result": rows}
+    return etherscan.ok(rows)
 
 
 def write_recordings(root: Path) -> Path:
@@ -220,7 +215,7 @@ def write_recordings(root: Path) -> Path:
         _pool(CHARTED_POOLS[1], "STETH", 3e10, 2.9),
         _pool(UNCHARTED_POOL, "USDC", 7e8, 6.1),
     ]
-    _write(root / "defillama/pools.json.gz", {"status": "success", "data": pools})
+    _write(root / "defillama/pools.json.gz", defillama.success(pools))
     for seed, pool_id in enumerate(CHARTED_POOLS):
         _write(root / f"defillama/chart/{pool_id}.json.gz", _chart(seed))
     for token in seeds.tracked_tokens():
@@ -235,22 +230,22 @@ def write_recordings(root: Path) -> Path:
         "suggestBaseFee": "1.725116031",
         "gasUsedRatio": "0.2856,0.4024,0.5013,0.3778,0.5186",
     }
-    _write(root / "etherscan/gasoracle.json", {"status": "1", "message": "OK", "result": oracle})
+    _write(root / "etherscan/gasoracle.json", etherscan.ok(oracle))
     account = root / "etherscan/accounts" / WALLET
     _write(
         account / "balance.json",
-        {"status": "1", "message": "OK", "result": "40891626854930000000000"},
+        etherscan.ok("40891626854930000000000"),
     )
     _write(account / "txlist.json.gz", _transactions(25, token=False))
     _write(account / "tokentx.json.gz", _transactions(30, token=True))
     usdc = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
     _write(
         account / f"tokenbalance/{usdc}.json",
-        {"status": "1", "message": "OK", "result": "1250000000000"},
+        etherscan.ok("1250000000000"),
     )
     _write(
         root / "etherscan/accounts" / RESERVE_CONTRACT / f"tokenbalance/{usdc}.json",
-        {"status": "1", "message": "OK", "result": "987654321000000"},
+        etherscan.ok("987654321000000"),
     )
     return root
 
