@@ -5,11 +5,11 @@
     is a real 2024–25 history followed by its mirror image (730 continuous days), scaled and
     jittered per pool, with 2 % of the days missing.
 (b) On the real pool histories (oblik/defi_analysis DeFiLlama CSVs), the daily choice is
-    replayed over each pool's last 90 days without look-ahead; per pool, MASE = MAE of the
+    replayed over each pool's last 90 days without look-ahead; per pool, MAE ratio vs persistence = MAE of the
     chosen models / MAE of persistence on the same days, then the mean over pools.
 
 Usage: .venv/bin/python bench/forecast.py [--data DIR] [--pools 500] [--workers N]
-The last line printed is JSON: {"pools": 500, "seconds": s, "mase_apy": a, "mase_tvl": t}.
+The last line printed is JSON: {"pools": 500, "seconds": s, "mae_ratio_apy": a, "mae_ratio_tvl": t}.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from python_models.forecasting.backtest import (
+from python_models.forecasting.candidates import POOL_CANDIDATES
+from python_models.forecasting.model_selection import (
     ForecastSettings,
     SeriesSpec,
     rolling_evaluation,
 )
-from python_models.forecasting.candidates import POOL_CANDIDATES
 from python_models.forecasting.pools import (
     POOL_TARGETS,
     PoolHistory,
@@ -95,14 +95,14 @@ def _cpu_seconds() -> float:
 
 
 def evaluate(frame: pd.DataFrame, settings: ForecastSettings) -> dict[str, float | None]:
-    """MASE of the chosen models over the last 90 days, per target (None: not evaluable)."""
+    """MAE ratio vs persistence of the chosen models over the last 90 days, per target (None: not evaluable)."""
     end = frame["date"].max().date()
     out: dict[str, float | None] = {}
     for target, column in COLUMNS.items():
         series = daily_series(frame["date"], frame[column], end)
         spec = SeriesSpec("pool", target, series, **POOL_TARGETS[target])
         evaluation = rolling_evaluation(spec, POOL_CANDIDATES, settings, EVAL_DAYS)
-        out[target] = evaluation.mase if evaluation else None
+        out[target] = evaluation.mae_ratio if evaluation else None
     return out
 
 
@@ -143,15 +143,15 @@ def main() -> None:
     for target in COLUMNS:
         values = table[target].dropna()
         print(
-            f"  {target}: {len(values)} pools, mean MASE {values.mean():.3f}, "
+            f"  {target}: {len(values)} pools, mean MAE ratio vs persistence {values.mean():.3f}, "
             f"median {values.median():.3f}, share < 1: {(values < 1).mean():.0%}, "
             f"worst {values.max():.3f}"
         )
     result = {
         "pools": args.pools,
         "seconds": round(seconds, 1),
-        "mase_apy": round(float(table["apy_pct"].mean()), 4),
-        "mase_tvl": round(float(table["tvl_usd"].mean()), 4),
+        "mae_ratio_apy": round(float(table["apy_pct"].mean()), 4),
+        "mae_ratio_tvl": round(float(table["tvl_usd"].mean()), 4),
     }
     print(json.dumps(result))
 

@@ -132,6 +132,13 @@ def backtest(
     console = Console(stderr=True)
     try:
         strategy = load_config(config)
+        if replay:
+            from flows.backtest_data import load_recordings
+
+            info = db.connection_info()
+            console.print(f"loading recorded API responses as of {end.date()} into {info.dbname} …")
+            rows = load_recordings(info, end.date())
+            console.print(f"loaded {sum(rows.values()):,} raw rows")
         run_backtest(
             start.date(),
             end.date(),

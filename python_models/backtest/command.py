@@ -15,7 +15,7 @@ from core import db
 from core.config import StrategyConfig
 from python_models.backtest.baselines import STRATEGY
 from python_models.backtest.outputs import TABLE_HEADINGS, cell, markdown, shown_table
-from python_models.backtest.prepare import build_pool_days, load_recordings
+from python_models.backtest.prepare import build_pool_days
 from python_models.backtest.runner import RunOutcome, read_market, run_backtest
 from python_models.backtest.simulate import BacktestSettings
 from python_models.backtest.sweep import (
@@ -75,14 +75,14 @@ def backtest(
     capital_token: str,
     console: Console,
 ) -> list[RunOutcome]:
-    """Load (``replay``), build the by-day models, run every point; return the outcomes."""
+    """Build the by-day models, run every point; return the outcomes.
+
+    ``replay``: the recorded raw data was just loaded (the command line does it with
+    ``flows.backtest_data``), so the dbt build includes everything upstream.
+    """
     points: list[dict[str, Any]] = parse_sweep(sweep_specs, config) if sweep_specs else [{}]
     info = db.connection_info()
     db.apply_to_environment(info)
-    if replay:
-        console.print(f"loading recorded API responses as of {end} into {info.dbname} …")
-        rows = load_recordings(info, end)
-        console.print(f"loaded {sum(rows.values()):,} raw rows")
     built: StrategyConfig | None = None
     market: MarketDays | None = None
     outcomes = []

@@ -1,7 +1,7 @@
 """Point-in-time forecasts for every backtest day in one pass per series.
 
 The daily flow chooses each series' model in a rolling-origin backtest
-(:func:`python_models.forecasting.backtest.forecast_series`): every candidate forecasts the
+(:func:`python_models.forecasting.model_selection.forecast_series`): every candidate forecasts the
 last 60 days one step ahead, the lowest MAE wins if it beat persistence by the target's
 margin, else persistence; short, stale or constant series fall back to persistence. Doing that
 with the statsmodels candidates for 365 days x 200 pools is far too slow, so the backtest
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_models.forecasting.backtest import ForecastSettings
 from python_models.forecasting.candidates import (
     GAS_CANDIDATES,
     NAIVE,
@@ -28,11 +27,12 @@ from python_models.forecasting.candidates import (
     Candidate,
 )
 from python_models.forecasting.daily import GAS_HISTORY_DAYS
+from python_models.forecasting.model_selection import ForecastSettings
 from python_models.forecasting.pools import POOL_TARGETS
 
 PERSISTENCE = NAIVE.name
 _SETTINGS = ForecastSettings()
-# The number of last days whose range must not be zero (forecasting.backtest._problem).
+# The number of last days whose range must not be zero (forecasting.model_selection._problem).
 CONSTANT_CHECK_DAYS = _SETTINGS.train_days + _SETTINGS.backtest_days
 
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from core import db
-from python_models.backtest import outputs, store
+from python_models.backtest import outputs, run_tables
 from python_models.backtest.inputs import read_market_data
 from python_models.backtest.performance import stats_table
 from python_models.backtest.rows import nav_row
@@ -70,12 +70,12 @@ def run_backtest(
     days: list[dict[str, Any]] = []
     status = "failed"
     with db.connect(info) as conn, outputs.DayFiles(folder) as files, _progress(console) as bar:
-        store.start_run(conn, run_id, settings, sweep_point, str(folder))
+        run_tables.start_run(conn, run_id, settings, sweep_point, str(folder))
         conn.commit()
         task = bar.add_task("backtest", total=settings.days, nav="")
         try:
             for records in simulate(market, settings):
-                store.write_day(conn, run_id, records)
+                run_tables.write_day(conn, run_id, records)
                 files.write_day(run_id, records)
                 days.extend(nav_row(run_id, record) for record in records)
                 nav = records[0].end.nav_usd
@@ -97,5 +97,5 @@ def run_backtest(
                 if table is not None
                 else None
             )
-            store.finish_run(conn, run_id, status, document)
+            run_tables.finish_run(conn, run_id, status, document)
     return RunOutcome(run_id, status, table, document, folder)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from psycopg2.extensions import connection
 
 from python_models.forecasting import store
-from python_models.forecasting.backtest import ForecastSettings, SeriesForecast
 from python_models.forecasting.gas import forecast_gas_price, latest_eth_price, tx_cost_usd
+from python_models.forecasting.model_selection import ForecastSettings, SeriesForecast
 from python_models.forecasting.pools import forecast_pools
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class GasForecastSummary:
     gas_price_gwei: float | None
     tx_cost_usd: float | None
     model_name: str
-    backtest_mase: float | None
+    backtest_mae_ratio: float | None
     fallback_reason: str | None
     rows: dict[str, int]
 
@@ -115,7 +115,7 @@ def forecast_gas(
         gas_price_gwei=result.value,
         tx_cost_usd=cost,
         model_name=result.model_name,
-        backtest_mase=result.backtest_mase,
+        backtest_mae_ratio=result.backtest_mae_ratio,
         fallback_reason=result.fallback_reason,
         rows=rows,
     )

@@ -14,14 +14,14 @@ import datetime as dt
 
 import pandas as pd
 
-from python_models.forecasting.backtest import (
+from python_models.forecasting.candidates import GAS_CANDIDATES
+from python_models.forecasting.model_selection import (
     LOG,
     ForecastSettings,
     SeriesForecast,
     SeriesSpec,
     forecast_series,
 )
-from python_models.forecasting.candidates import GAS_CANDIDATES
 from python_models.forecasting.series import daily_series
 
 GAS_SUBJECT = "ethereum"

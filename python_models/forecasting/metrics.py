@@ -1,9 +1,11 @@
 """Forecast error measures, all on the target's own scale.
 
-MASE here is *relative to persistence over the same backtest days*: the candidate's MAE
-divided by the MAE of "tomorrow equals today" on exactly the days scored. Below 1 the model
-beat persistence, above 1 it lost; persistence itself scores 1. (The textbook MASE scales by
-the in-sample naive error instead; comparing on the same days is what the selection needs.)
+The selection's score is the *MAE ratio vs persistence*: the candidate's MAE divided by the
+MAE of "tomorrow equals today" on exactly the days scored. Below 1 the model beat
+persistence, above 1 it lost; persistence itself scores 1. It is not the textbook MASE
+(which scales by the in-sample naive error); comparing on the same days is what the
+selection needs. The ``forecasts`` tables keep the contract's column name ``backtest_mase``
+and metric name ``'mase'`` for it (read by dbt and the Slack report).
 """
 
 from __future__ import annotations
@@ -31,6 +33,6 @@ def smape(actuals: np.ndarray, predictions: np.ndarray) -> float:
     return float(100 * np.mean(ratios))
 
 
-def mase(model_mae: float, naive_mae: float) -> float | None:
+def mae_ratio_vs_persistence(model_mae: float, naive_mae: float) -> float | None:
     """Model MAE over persistence MAE on the same days; undefined when persistence was exact."""
     return model_mae / naive_mae if naive_mae > 0 else None

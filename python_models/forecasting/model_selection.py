@@ -1,10 +1,10 @@
-"""Rolling-origin backtest, model choice and the forecast of one series.
+"""Forecast model selection: rolling-origin backtest, model choice and the forecast of one series.
 
 For a series ending on day n−1 (the day before the forecast date), every candidate is fitted
 on the ``train_days`` before the backtest window and forecasts each of the last
 ``backtest_days`` days one step ahead from the data before it (parameters fixed inside the
 window, state updated every day: no look-ahead). The candidate with the lowest MAE wins only
-if it clearly beat persistence on those same days (MASE < 1 − ``min_improvement``, a margin
+if it clearly beat persistence on those same days (MAE ratio vs persistence < 1 − ``min_improvement``, a margin
 set per target in :class:`SeriesSpec`); otherwise the
 forecast is persistence. The winner is then refitted on the latest ``train_days`` (the
 retrain of step 10) and forecasts the next day. The 80 % interval is the forecast ± z·RMSE
@@ -62,7 +62,7 @@ class CandidateScore:
     model_name: str
     mae: float
     rmse: float
-    mase: float | None
+    mae_ratio: float | None
     smape: float
     training_start: dt.date
     training_end: dt.date
@@ -79,7 +79,7 @@ class SeriesForecast:
     lower: float | None
     upper: float | None
     model_name: str
-    backtest_mase: float | None
+    backtest_mae_ratio: float | None
     fallback_reason: str | None
     selected_training: tuple[dt.date, dt.date] | None = None
     scores: tuple[CandidateScore, ...] = ()
@@ -95,7 +95,7 @@ class SeriesSpec:
     series: DailySeries
     transform: Transform = IDENTITY
     lower_bound: float | None = None  # e.g. 0 for TVL and gas prices
-    # A candidate must reach backtest MASE < 1 − this to replace persistence: with many
+    # A candidate must reach an MAE ratio vs persistence < 1 − this to replace persistence: with many
     # candidates and a short window the best one often won by luck.
     min_improvement: float = 0.05
     # Damp spikes for the fitted models (APY, gas); off where jumps persist (TVL).
@@ -130,7 +130,7 @@ def _fallback(
     level: float,
     scores: tuple[CandidateScore, ...] = (),
     failures: tuple[tuple[str, str], ...] = (),
-    backtest_mase: float | None = None,
+    backtest_mae_ratio: float | None = None,
 ) -> SeriesForecast:
     """Persistence with the reason; the interval from day-to-day changes when there are any."""
     series = spec.series
@@ -150,7 +150,7 @@ def _fallback(
         lower,
         upper,
         NAIVE.name,
-        backtest_mase,
+        backtest_mae_ratio,
         reason,
         scores=scores,
         failures=failures,
@@ -238,9 +238,9 @@ def choose(errors: dict[str, np.ndarray], min_improvement: float) -> tuple[str, 
         candidate_mae = metrics.mae(error)
         if candidate_mae < best_mae:
             best_name, best_mae = name, candidate_mae
-    relative = metrics.mase(best_mae, naive_mae)
+    relative = metrics.mae_ratio_vs_persistence(best_mae, naive_mae)
     if relative is None or relative >= 1 - min_improvement:
-        return NAIVE.name, metrics.mase(naive_mae, naive_mae)
+        return NAIVE.name, metrics.mae_ratio_vs_persistence(naive_mae, naive_mae)
     return best_name, relative
 
 
@@ -273,15 +273,15 @@ def forecast_series(
             name,
             metrics.mae(error),
             metrics.rmse(error),
-            metrics.mase(metrics.mae(error), naive_mae),
+            metrics.mae_ratio_vs_persistence(metrics.mae(error), naive_mae),
             metrics.smape(actuals, paths[name][scored]),
             *training,
         )
         for name, error in errors.items()
     )
     failed = tuple(sorted(failures.items()))
-    chosen, chosen_mase = choose(errors, spec.min_improvement)
-    evidence = {"scores": scores, "failures": failed, "backtest_mase": chosen_mase}
+    chosen, chosen_ratio = choose(errors, spec.min_improvement)
+    evidence = {"scores": scores, "failures": failed, "backtest_mae_ratio": chosen_ratio}
     if naive_mae == 0:
         reason = "persistence was exact over the backtest"
         return _fallback(spec, forecast_date, reason, level, **evidence)
@@ -304,7 +304,7 @@ def forecast_series(
         lower,
         upper,
         chosen,
-        chosen_mase,
+        chosen_ratio,
         None,
         selected_training=(series.date_at(max(0, n - settings.train_days)), series.date_at(n - 1)),
         scores=scores,
@@ -321,8 +321,10 @@ class Evaluation:
     chosen_models: tuple[str, ...]
 
     @property
-    def mase(self) -> float | None:
-        return metrics.mase(metrics.mae(self.chosen_errors), metrics.mae(self.naive_errors))
+    def mae_ratio(self) -> float | None:
+        return metrics.mae_ratio_vs_persistence(
+            metrics.mae(self.chosen_errors), metrics.mae(self.naive_errors)
+        )
 
 
 def rolling_evaluation(

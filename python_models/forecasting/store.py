@@ -16,7 +16,7 @@ import pandas as pd
 from psycopg2.extensions import connection
 from psycopg2.extras import execute_values
 
-from python_models.forecasting.backtest import SeriesForecast
+from python_models.forecasting.model_selection import SeriesForecast
 from python_models.forecasting.pools import PoolHistory
 
 SCHEMA_DDL = """
@@ -67,7 +67,9 @@ create table if not exists forecasts.model_performance_metrics (
 );
 """
 
-METRICS = ("mae", "rmse", "mase", "smape")
+# The contract's metric names (docs/data_contracts.md) and the score field each one reads:
+# 'mase' is the MAE ratio vs persistence on the same days (metrics.py), not the textbook MASE.
+METRICS = {"mae": "mae", "rmse": "rmse", "mase": "mae_ratio", "smape": "smape"}
 
 
 def ensure_schema(conn: connection) -> None:
@@ -155,12 +157,12 @@ def _number(value: float | None) -> float | None:
 def metric_rows(
     run_date: dt.date, subject_type: str, results: Sequence[SeriesForecast]
 ) -> list[tuple]:
-    """One row per candidate, target and metric; undefined values (MASE 0/0) are left out."""
+    """One row per candidate, target and metric; undefined values (ratio 0/0) are left out."""
     rows = []
     for result in results:
         for score in result.scores:
-            for metric in METRICS:
-                value = _number(getattr(score, metric))
+            for metric, field in METRICS.items():
+                value = _number(getattr(score, field))
                 if value is None:
                     continue
                 rows.append(
@@ -219,7 +221,7 @@ def write_pool_forecasts(
             _number(result.lower),
             _number(result.upper),
             result.model_name,
-            _number(result.backtest_mase),
+            _number(result.backtest_mae_ratio),
             result.fallback_reason,
         )
         for result in results
@@ -270,7 +272,7 @@ def write_gas_forecast(
                     _number(eth_price_usd),
                     _number(tx_cost_usd),
                     result.model_name,
-                    _number(result.backtest_mase),
+                    _number(result.backtest_mae_ratio),
                     result.fallback_reason,
                 ),
             )

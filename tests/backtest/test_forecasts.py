@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from python_models.backtest.forecasts import GAS_RULES, POOL_RULES, series_forecasts
-from python_models.forecasting.backtest import (
+from python_models.forecasting.model_selection import (
     LOG,
     ForecastSettings,
     SeriesSpec,

@@ -27,9 +27,10 @@ from rich.console import Console
 
 from core import db
 from core.config import StrategyConfig
+from flows.backtest_data import load_recordings
 from ingestion.pipeline import pipelines_dir
 from python_models.backtest.baselines import BUY_AND_HOLD, PORTFOLIOS, STRATEGY
-from python_models.backtest.prepare import build_pool_days, load_recordings
+from python_models.backtest.prepare import build_pool_days
 from python_models.backtest.runner import RunOutcome, read_market, run_backtest
 from python_models.backtest.simulate import BacktestSettings
 
