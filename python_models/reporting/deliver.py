@@ -17,8 +17,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from core.paths import REPORTS_DIR
+from python_models.reporting.chart import render_chart
 from python_models.reporting.data import DailyReport
-from python_models.reporting.message import build_blocks, render_chart, summary_text
+from python_models.reporting.message import message_payload
 
 logger = logging.getLogger(__name__)
 logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLogger("slack_sdk").level))
@@ -61,9 +62,8 @@ def deliver_report(report: DailyReport, reports_dir: Path = REPORTS_DIR) -> Deli
     message_path, chart_path = report_paths(report.run_date, reports_dir)
     out_dir = message_path.parent
     out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build_blocks(report)
-    text = summary_text(report)
-    message_path.write_text(json.dumps({"text": text, "blocks": blocks}, indent=2))
+    payload = message_payload(report)
+    message_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     render_chart(report, chart_path)
     client = _client()
     if client is None:
@@ -71,7 +71,7 @@ def deliver_report(report: DailyReport, reports_dir: Path = REPORTS_DIR) -> Deli
         return Delivery(posted=False, message_path=message_path, chart_path=chart_path)
     channel = _channel()
     try:
-        posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        posted = client.chat_postMessage(channel=channel, **payload)
         client.files_upload_v2(
             channel=posted.get("channel", channel),
             file=str(chart_path),

@@ -1,27 +1,86 @@
-"""The Block Kit message and the chart, built from a :class:`DailyReport`."""
+"""The Block Kit message, built with ``slack_sdk.models.blocks`` inside Slack's limits.
+
+slack-sdk checks each block when it is turned into JSON (``to_dict`` raises
+``SlackObjectFormationError``: a section text over 3,000 characters, more than 10 fields, a
+header over 150); Slack also refuses a message of more than 50 blocks, which slack-sdk does
+not check, so :func:`message_payload` does. Long lists are packed into sections that each
+stay under the text limit, and what does not fit the row or block budget is summed up in
+one "… and K more" line, so the message always adds up to the run's totals.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on the servers that run the daily job
-import matplotlib.pyplot as plt
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 
 from python_models.reporting.data import DailyReport
+from python_models.reporting.text import allocation_row, plan_line, usd, usd_short
 
-GROUP_COLOURS = {1: "#2b8a3e", 2: "#e67700", 3: "#c92a2a", None: "#868e96"}
-MAX_TABLE_ROWS = 15
+SLACK_MAX_BLOCKS = 50
+SECTION_TEXT_MAX = SectionBlock.text_max_length
+# Room kept in every section for the closing "… and K more" line.
+SECTION_RESERVE = 120
+# A single line longer than this is cut, so one long reason cannot fill a section alone.
+LINE_MAX = 500
+# Rows an analyst reads in a channel; the rest is one summary line (the console has all).
+MAX_ALLOCATION_ROWS = 30
+MAX_PLAN_STEPS = 30
+# Block budgets per list: with the other blocks (at most 12) they stay under 50.
+ALLOCATION_MAX_BLOCKS = 20
+PLAN_MAX_BLOCKS = 15
+ICEBOX_MAX_BLOCKS = 3
 
 
-def _usd(value: float) -> str:
-    return f"${value:,.0f}"
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def _mrkdwn(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_fit(text, SECTION_TEXT_MAX)))
+
+
+def pack_sections(
+    title: str,
+    lines: list[str],
+    more: Callable[[int], str],
+    limits: tuple[int, int],
+    code: bool = False,
+) -> list[SectionBlock]:
+    """``title`` then ``lines`` in sections under the text limit; ``limits`` = (rows, blocks).
+
+    When only the first ``n`` lines fit the row or block budget, ``more(n)`` closes the last
+    section (room for it is reserved in every section).
+    """
+    max_rows, max_blocks = limits
+    fence = ["```"] if code else []
+
+    def render(index: int, chunk: list[str]) -> str:
+        body = "\n".join([*fence, *chunk, *fence]) if chunk else ""
+        return "\n".join(filter(None, (title if index == 0 else "", body)))
+
+    chunks: list[list[str]] = [[]]
+    for line in (_fit(line, LINE_MAX) for line in lines[:max_rows]):
+        if len(render(len(chunks) - 1, [*chunks[-1], line])) > SECTION_TEXT_MAX - SECTION_RESERVE:
+            if len(chunks) == max_blocks:
+                break
+            chunks.append([])
+        chunks[-1].append(line)
+    texts = [render(index, chunk) for index, chunk in enumerate(chunks)]
+    shown = sum(map(len, chunks))
+    if shown < len(lines):
+        texts[-1] = "\n".join(filter(None, (texts[-1], more(shown))))
+    return [_mrkdwn(text) for text in texts]
 
 
 def summary_text(report: DailyReport) -> str:
@@ -29,115 +88,135 @@ def summary_text(report: DailyReport) -> str:
     if report.status != "SUCCESS":
         return f"DeFi Yield Optimizer {report.run_date}: run {report.status} — {report.error}"
     return (
-        f"DeFi Yield Optimizer {report.run_date}: AUM {_usd(report.aum_usd)}, "
-        f"expected profit {_usd(report.expected_profit_usd)} over the horizon, "
+        f"DeFi Yield Optimizer {report.run_date}: AUM {usd(report.aum_usd)}, "
+        f"expected profit {usd(report.expected_profit_usd)} over the horizon, "
         f"{len(report.allocations)} positions"
     )
 
 
-def build_blocks(report: DailyReport) -> list[dict[str, Any]]:
-    """Header, figures, allocation table, rebalance plan, icebox, filters and forecast skill."""
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": f"DeFi Yield Optimizer — {report.run_date}"},
-        }
-    ]
-    if report.status != "SUCCESS":
-        blocks.append(
-            _section(
-                f":rotating_light: Optimization *{report.status}*: {report.error}\n"
-                "The previous allocation stays in place."
-            )
-        )
-    blocks.append(
-        {
-            "type": "section",
-            "fields": [
-                {"type": "mrkdwn", "text": f"*AUM*\n{_usd(report.aum_usd)}"},
-                {"type": "mrkdwn", "text": f"*Expected yield*\n{_usd(report.expected_yield_usd)}"},
-                {
-                    "type": "mrkdwn",
-                    "text": f"*Expected profit*\n{_usd(report.expected_profit_usd)}",
-                },
-                {
-                    "type": "mrkdwn",
-                    "text": (
-                        f"*Costs*\ngas {_usd(report.gas_cost_usd)}, "
-                        f"conversions {_usd(report.conversion_cost_usd)}"
-                    ),
-                },
-            ],
-        }
+def _figures(report: DailyReport) -> SectionBlock:
+    return SectionBlock(
+        fields=[
+            MarkdownTextObject(text=f"*AUM*\n{usd(report.aum_usd)}"),
+            MarkdownTextObject(text=f"*Expected yield*\n{usd(report.expected_yield_usd)}"),
+            MarkdownTextObject(text=f"*Expected profit*\n{usd(report.expected_profit_usd)}"),
+            MarkdownTextObject(
+                text=f"*Costs*\ngas {usd(report.gas_cost_usd)}, "
+                f"conversions {usd(report.conversion_cost_usd)}"
+            ),
+        ]
     )
-    if report.allocations:
-        lines = [
-            f"{a.label[:40]:<40} G{a.group_id or '-'} {_usd(a.allocation_usd):>14} "
-            f"({a.allocation_usd - a.previous_usd:+,.0f})"
-            for a in report.allocations[:MAX_TABLE_ROWS]
-        ]
-        more = len(report.allocations) - MAX_TABLE_ROWS
-        if more > 0:
-            lines.append(f"… and {more} more")
-        blocks.append(_section("*Allocation*\n```" + "\n".join(lines) + "```"))
-    if report.plan:
-        steps = [
-            f"{step.step_no}. {step.action} "
-            + (
-                f"{step.token_symbol}→{step.to_token_symbol}"
-                if step.action == "convert"
-                else f"{step.pool_id}"
-            )
-            + f" {_usd(step.amount_usd)} (gas {_usd(step.gas_usd)})"
-            for step in report.plan[:MAX_TABLE_ROWS]
-        ]
-        blocks.append(_section("*Rebalance plan*\n" + "\n".join(steps)))
-    else:
-        blocks.append(_section("*Rebalance plan*\nNo changes: holding is best net of costs."))
+
+
+def _allocation(report: DailyReport) -> list[Block]:
+    held = report.allocations
+    if not held:
+        return [_mrkdwn("*Allocation*\nNothing allocated: every token stays in the wallet.")]
+    total = sum(a.allocation_usd for a in held)
+
+    def more(shown: int) -> str:
+        rest = held[shown:]
+        return f"… and {len(rest)} more positions ({usd(sum(a.allocation_usd for a in rest))})"
+
+    idle = ", ".join(f"{token} {usd(value)}" for token, value in report.idle_usd.items())
+    totals = f"Allocated {usd_short(total)} of AUM {usd_short(report.aum_usd)}" + (
+        f"; idle in the wallet: {idle}" if idle else ""
+    )
+    return [
+        *pack_sections(
+            f"*Allocation* — {usd(total)} in {len(held)} positions",
+            [allocation_row(a) for a in held],
+            more,
+            (MAX_ALLOCATION_ROWS, ALLOCATION_MAX_BLOCKS),
+            code=True,
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=_fit(totals, SECTION_TEXT_MAX))]),
+    ]
+
+
+def _plan(report: DailyReport) -> list[Block]:
+    plan = report.plan
+    if not plan:
+        return [_mrkdwn("*Rebalance plan*\nNo changes: holding is best net of costs.")]
+
+    def more(shown: int) -> str:
+        rest = plan[shown:]
+        return (
+            f"… and {len(rest)} more steps ({usd(sum(s.amount_usd for s in rest))}, "
+            f"gas {usd(sum(s.gas_usd for s in rest))})"
+        )
+
+    moved = sum(s.amount_usd for s in plan if s.action == "deposit")
+    return list(
+        pack_sections(
+            f"*Rebalance plan* — {len(plan)} steps, {usd(moved)} deposited",
+            [plan_line(step) for step in plan],
+            more,
+            (MAX_PLAN_STEPS, PLAN_MAX_BLOCKS),
+        )
+    )
+
+
+def _day_context(report: DailyReport) -> list[Block]:
+    """Icebox changes, the eligibility funnel and the forecasts' skill."""
     icebox = [f":ice_cube: {token} in — {reason}" for token, reason in report.icebox_entries]
     icebox += [f":sunny: {token} out" for token in report.icebox_exits]
-    blocks.append(_section("*Icebox*\n" + ("\n".join(icebox) or "No entries or exits today.")))
+    blocks: list[Block] = list(
+        pack_sections(
+            "*Icebox*" + ("" if icebox else "\nNo entries or exits today."),
+            icebox,
+            lambda shown: f"… and {len(icebox) - shown} more",
+            (len(icebox), ICEBOX_MAX_BLOCKS),
+        )
+    )
     reasons = ", ".join(f"{check} ({count})" for check, count in report.top_reasons)
     blocks.append(
-        _section(
+        _mrkdwn(
             f"*Pools*: {report.eligible_count} eligible, {report.excluded_count} excluded"
             + (f"; top reasons: {reasons}" if reasons else "")
         )
     )
     if report.forecast_skill:
         skill = ", ".join(f"{target} {mase:.2f}" for target, mase in report.forecast_skill.items())
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": f"Forecast skill (mean MASE vs persistence, <1 beats it): {skill}",
-                    }
-                ],
-            }
-        )
+        text = f"Forecast skill (mean MASE vs persistence, <1 beats it): {skill}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text)]))
     return blocks
 
 
-def render_chart(report: DailyReport, path: Path) -> Path:
-    """Allocation by pool coloured by risk group, and NAV over time, as one PNG."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    shown = report.allocations[:MAX_TABLE_ROWS][::-1]
-    left.barh(
-        [a.label[:32] for a in shown],
-        [a.allocation_usd for a in shown],
-        color=[GROUP_COLOURS.get(a.group_id, GROUP_COLOURS[None]) for a in shown],
-    )
-    left.set_title(f"Allocation on {report.run_date} (green G1, orange G2, red G3)")
-    left.set_xlabel("USD")
-    if report.nav_history:
-        days, navs = zip(*report.nav_history, strict=True)
-        right.plot(days, navs, color="#1c7ed6")
-        fig.autofmt_xdate()
-    right.set_title("NAV (USD)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+def build_blocks(report: DailyReport) -> list[Block]:
+    """Header, figures, allocation, rebalance plan, icebox, filters and forecast skill."""
+    header = f"DeFi Yield Optimizer — {report.run_date}"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=_fit(header, HeaderBlock.text_max_length)))
+    ]
+    if report.status != "SUCCESS":
+        blocks.append(
+            _mrkdwn(
+                f":rotating_light: Optimization *{report.status}*: "
+                f"{_fit(str(report.error), SECTION_TEXT_MAX - 100)}\n"
+                "The previous allocation stays in place."
+            )
+        )
+    return [
+        *blocks,
+        _figures(report),
+        DividerBlock(),
+        *_allocation(report),
+        DividerBlock(),
+        *_plan(report),
+        DividerBlock(),
+        *_day_context(report),
+    ]
+
+
+def message_payload(report: DailyReport) -> dict[str, Any]:
+    """``text`` and ``blocks`` for ``chat.postMessage``, checked against Slack's limits.
+
+    Raises ``SlackObjectFormationError`` naming the limit a message would break.
+    """
+    blocks = build_blocks(report)
+    if len(blocks) > SLACK_MAX_BLOCKS:
+        raise SlackObjectFormationError(
+            f"the report has {len(blocks)} blocks; Slack takes at most {SLACK_MAX_BLOCKS}"
+        )
+    return {"text": summary_text(report), "blocks": [block.to_dict() for block in blocks]}

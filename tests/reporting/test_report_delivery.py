@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from python_models.reporting.data import Allocation, DailyReport, PlanStep
+from python_models.reporting.data import Allocation, DailyReport, LedgerDay, PlanStep
 from python_models.reporting.deliver import ReportDeliveryError, deliver_report, post_alert
-from python_models.reporting.message import build_blocks
+from python_models.reporting.message import message_payload
 
 TOKEN = "fake-slack-token-0000-not-real"  # the fake_slack fixture's token
 
@@ -31,9 +31,21 @@ def report() -> DailyReport:
             Allocation("p-curve", "curve-dex DAI-USDC-USDT (Ethereum)", 2, 900_000, 0, 6.3),
         ],
         plan=[
-            PlanStep(1, "withdraw", "p-old", None, None, 300_000, 9.5),
+            PlanStep(
+                1, "withdraw", "p-old", None, None, 300_000, 9.5, "morpho USDC (Base)", ("USDC",)
+            ),
             PlanStep(2, "convert", None, "USDC", "DAI", 300_000, 12.0),
-            PlanStep(3, "deposit", "p-curve", None, None, 900_000, 14.0),
+            PlanStep(
+                3,
+                "deposit",
+                "p-curve",
+                None,
+                None,
+                900_000,
+                14.0,
+                "curve-dex DAI-USDC-USDT (Ethereum)",
+                ("DAI", "USDC", "USDT"),
+            ),
         ],
         icebox_entries=[("USDC", "signal L: low 0.877 is 12.3% below close 1.000")],
         icebox_exits=["USDT"],
@@ -41,12 +53,15 @@ def report() -> DailyReport:
         excluded_count=14_000,
         top_reasons=[("tvl_below_limit", 9000), ("token_not_approved", 4000)],
         forecast_skill={"apy_pct": 0.97, "tvl_usd": 0.91},
-        nav_history=[(dt.date(2025, 6, 3), 4.99e6), (dt.date(2025, 6, 4), 5.0e6)],
+        ledger=[
+            LedgerDay(dt.date(2025, 6, 3), 4.99e6, 4.99e6),
+            LedgerDay(dt.date(2025, 6, 4), 5.0e6, 0.0),
+        ],
     )
 
 
 def test_blocks_carry_every_part_of_the_report(report: DailyReport) -> None:
-    text = json.dumps(build_blocks(report), ensure_ascii=False)
+    text = json.dumps(message_payload(report)["blocks"], ensure_ascii=False)
     for expected in (
         "2025-06-05",
         "$5,000,000",

@@ -1,0 +1,106 @@
+"""The plan names pools and the tokens that pay for them; the chart keeps deposits out of yield."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from python_models.reporting.chart import MONEY_AXIS, nav_series, render_chart
+from python_models.reporting.data import DailyReport, LedgerDay, PlanStep
+from python_models.reporting.message import message_payload
+from python_models.reporting.text import usd_short
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ARB_USDC = "4c45cc9e-e1a4-43c9-8a3d-687d96abb07c"
+CURVE = "3665ee7e-6c5d-49d9-abb7-c47ab5d9d4ac"
+MORPHO = "d9fa8e14-0447-4207-9ae8-7810199dfa1f"
+
+
+def _plan_report() -> DailyReport:
+    return DailyReport(
+        run_date=dt.date(2025, 6, 5),
+        status="SUCCESS",
+        aum_usd=2_200_000,
+        plan=[
+            PlanStep(
+                1,
+                "withdraw",
+                MORPHO,
+                None,
+                None,
+                58_881,
+                2.18,
+                "morpho-v1 DAI (Ethereum)",
+                ("DAI",),
+            ),
+            PlanStep(2, "convert", None, "WETH", "USDC", 41_119.4, 0.0),
+            PlanStep(
+                3,
+                "deposit",
+                ARB_USDC,
+                None,
+                None,
+                1_241_118.7,
+                0.1,
+                "fluid-lending USDC (Arbitrum)",
+                ("USDC",),
+            ),
+            PlanStep(
+                4,
+                "deposit",
+                CURVE,
+                None,
+                None,
+                900_000,
+                14.0,
+                "curve-dex DAI-USDC-USDT (Ethereum)",
+                ("DAI", "USDC", "USDT"),
+            ),
+        ],
+    )
+
+
+def test_plan_names_pools_and_the_tokens_that_fund_each_deposit() -> None:
+    text = json.dumps(message_payload(_plan_report())["blocks"], ensure_ascii=False)
+    assert "1. withdraw $58,881 from morpho-v1 DAI (Ethereum) → DAI" in text
+    assert "2. convert WETH→USDC $41,119" in text
+    assert "3. deposit $1,241,119 USDC → fluid-lending USDC (Arbitrum) · gas $0.10" in text
+    assert (
+        "4. deposit $900,000 DAI + USDC + USDT ($300,000 each) → "
+        "curve-dex DAI-USDC-USDT (Ethereum) · gas $14.00"
+    ) in text
+    assert not UUID.search(text)
+
+
+def test_the_gain_series_leaves_deposits_and_withdrawals_out() -> None:
+    ledger = [
+        LedgerDay(dt.date(2025, 6, 1), nav_usd=1_000.0, flow_usd=1_000.0),  # first deposit
+        LedgerDay(dt.date(2025, 6, 2), nav_usd=1_000.5, flow_usd=0.0),  # earned 0.5
+        LedgerDay(dt.date(2025, 6, 3), nav_usd=6_000.5, flow_usd=5_000.0),  # deposit 5,000
+        LedgerDay(dt.date(2025, 6, 4), nav_usd=4_001.0, flow_usd=-2_000.0),  # withdraw 2,000, +0.5
+    ]
+    series = nav_series(ledger)
+    assert series.days == [day.day for day in ledger]
+    assert series.nav_usd == [1_000.0, 1_000.5, 6_000.5, 4_001.0]
+    assert series.net_flows_usd == [1_000.0, 1_000.0, 6_000.0, 4_000.0]
+    assert series.gain_usd == [0.0, 0.5, 0.5, 1.0]
+
+
+def test_money_reads_in_dollars_not_powers_of_ten(tmp_path: Path) -> None:
+    assert [usd_short(v) for v in (1_241_119, 350_000, -52_400, 95, 0)] == [
+        "$1.2M",
+        "$350k",
+        "-$52k",
+        "$95",
+        "$0",
+    ]
+    assert MONEY_AXIS(5e6, 0) == "$5.0M"
+    report = _plan_report()
+    report.ledger = [
+        LedgerDay(dt.date(2025, 6, 1) + dt.timedelta(days=i), 1e6 + 120 * i, 1e6 if i == 0 else 0)
+        for i in range(30)
+    ]
+    chart = render_chart(report, tmp_path / "allocation.png")
+    assert chart.read_bytes().startswith(b"\x89PNG")
