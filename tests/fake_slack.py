@@ -48,6 +48,8 @@ class FakeSlack:
             if token != self.valid_token:
                 return _json({"ok": False, "error": "invalid_auth"})
             if method == "chat.postMessage":
+                if not _blocks_within_limits(payload.get("blocks") or []):
+                    return _json({"ok": False, "error": "invalid_blocks"})
                 return _json({"ok": True, "channel": "C0TREASURY", "ts": "1717000000.000100"})
             if method == "files.getUploadURLExternal":
                 return _json(
@@ -64,6 +66,13 @@ class FakeSlack:
     def _upload(self, request: Request) -> Response:
         self.uploads.append(request.get_data())
         return Response("OK - 1234", status=200)
+
+
+def _blocks_within_limits(blocks: list[dict] | str) -> bool:
+    """Slack's own checks: at most 50 blocks, section texts up to 3,000 characters."""
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    texts = [block.get("text", {}).get("text", "") for block in blocks]
+    return len(blocks) <= 50 and all(len(text) <= 3000 for text in texts)
 
 
 def _json(body: dict) -> Response:
