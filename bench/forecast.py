@@ -1,11 +1,12 @@
 """Forecasting benchmark (run by hand): speed on 500 pools and honest skill on real histories.
 
 (a) Time to forecast 500 pools × 730 days (APY and TVL, full backtest and refit) on all
-    cores. The histories are synthetic but made from the real ones in shared/data: each pool
-    is a real 2024–25 history followed by its mirror image (730 continuous days), scaled and
-    jittered per pool, with 2 % of the days missing.
-(b) On the real pool histories (oblik/defi_analysis DeFiLlama CSVs), the daily choice is
-    replayed over each pool's last 90 days without look-ahead; per pool, MAE ratio vs persistence = MAE of the
+    cores. The histories are synthetic but made from the real ones: each pool is a real
+    2024–25 history followed by its mirror image (730 continuous days), scaled and jittered
+    per pool, with 2 % of the days missing.
+(b) On the real pool histories (DeFiLlama /chart histories recorded from public
+    repositories, see recordings/README.md), the daily choice is replayed over each pool's
+    last 90 days without look-ahead; per pool, MAE ratio vs persistence = MAE of the
     chosen models / MAE of persistence on the same days, then the mean over pools.
 
 Usage: .venv/bin/python bench/forecast.py [--data DIR] [--pools 500] [--workers N]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
 import multiprocessing
 import os
@@ -28,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.paths import RECORDINGS_DIR
 from python_models.forecasting.candidates import POOL_CANDIDATES
 from python_models.forecasting.model_selection import (
     ForecastSettings,
@@ -42,7 +45,7 @@ from python_models.forecasting.pools import (
 )
 from python_models.forecasting.series import daily_series
 
-DEFAULT_DATA = Path("/work/shared/data/defillama_chart/oblik_defi_analysis/data_defillama")
+DEFAULT_DATA = RECORDINGS_DIR / "defillama" / "chart"
 EVAL_DAYS = 90
 HISTORY_DAYS = 730
 RUN_DATE = dt.date(2025, 6, 5)
@@ -50,13 +53,18 @@ COLUMNS = {"apy_pct": "apy", "tvl_usd": "tvl"}
 
 
 def real_histories(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every per-pool CSV (``date,tvl,apy,apy_base,apy_reward``) by pool name."""
+    """Every recorded ``/chart`` response (``<pool id>.json.gz``) as ``date, tvl, apy`` by pool id."""
     histories = {}
-    for path in sorted(data_dir.glob("*.csv")):
-        with path.open() as handle:
-            if not handle.readline().startswith("date,tvl,apy"):
-                continue  # the summary files
-        histories[path.stem] = pd.read_csv(path, parse_dates=["date"])
+    for path in sorted(data_dir.glob("*.json.gz")):
+        with gzip.open(path, "rt") as handle:
+            points = pd.DataFrame(json.load(handle)["data"])
+        histories[path.name.removesuffix(".json.gz")] = pd.DataFrame(
+            {
+                "date": pd.to_datetime(points["timestamp"]).dt.tz_localize(None).dt.normalize(),
+                "tvl": points["tvlUsd"],
+                "apy": points["apy"],
+            }
+        )
     return histories
 
 
