@@ -1,8 +1,9 @@
 """dbt inside the flow: one programmatic ``dbtRunner`` invocation per named stage.
 
 dbt is not safe to invoke twice at once in one process, so every invocation goes through
-one lock. Each node's result is logged to the Prefect run log so an analyst sees which
-model or test failed, and the stage fails as a whole when any node does.
+one lock. dbt's per-node lines go to its log file (:data:`DBT_LOG_PATH`), not the console; a
+stage fails as a whole when any node does, and the error names every failing model or test
+with dbt's own message, so the console still says what broke.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from dbt.cli.main import dbtRunner
 
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT, STATE_DIR
+
+DBT_LOG_DIR = STATE_DIR / "logs"
+DBT_LOG_PATH = DBT_LOG_DIR / "dbt.log"
+# First lines of a failing node's message shown in the stage's error (dbt's log has it all).
+MESSAGE_LINES = 3
 _DBT_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -38,8 +45,6 @@ class DbtStageResult:
 
 def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStageResult:
     """Run ``dbt <command> <selection…>`` with the run's vars; raise on any failing node."""
-    from dbt.cli.main import dbtRunner
-
     args = [
         command,
         *selection,
@@ -51,6 +56,11 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
         str(PROJECT_ROOT),
         "--vars",
         json.dumps(dbt_vars, default=str),
+        # per-node lines to the log file only; the stage's result says what failed
+        "--log-level",
+        "none",
+        "--log-path",
+        str(DBT_LOG_DIR),
     ]
     with _DBT_LOCK:
         outcome = dbtRunner().invoke(args)
@@ -59,6 +69,7 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
             f"dbt {command} {' '.join(selection)} could not run: {outcome.exception}"
         )
     result = DbtStageResult()
+    messages: dict[str, str] = {}
     for node_result in getattr(outcome.result, "results", None) or []:
         name = node_result.node.name
         status = str(node_result.status)
@@ -67,14 +78,16 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
         affected = (node_result.adapter_response or {}).get("rows_affected")
         if isinstance(affected, int) and affected >= 0:
             result.rows[name] = affected
+        if node_result.message:
+            messages[name] = " ".join(str(node_result.message).splitlines()[:MESSAGE_LINES])
         logger.info("dbt %-8s %-45s %s", command, name, status)
     if result.failures or not outcome.success:
         details = "; ".join(
-            f"{name}: {status}"
-            for name, status in result.statuses.items()
-            if name in result.failures
+            f"{name}: {result.statuses[name]} ({messages.get(name, 'no message')})"
+            for name in result.failures
         )
         raise DbtStageError(
-            f"dbt {command} {' '.join(selection)} failed: {details or 'see dbt log'}"
+            f"dbt {command} {' '.join(selection)} failed: {details or 'no node failed'} "
+            f"(dbt log: {DBT_LOG_PATH})"
         )
     return result

@@ -1,9 +1,9 @@
-"""The daily flow: the 15 steps of PRODUCT.md, in order, as Prefect tasks.
+"""The daily flow: the 15 steps of the product brief, in order, from one table of steps.
 
-The flow is thin: each step calls a plain function from ``ingestion/``, ``python_models/`` or
-runs a named dbt stage. Every step's outcome (rows, seconds, error) lands in the run record
-(``ops.step_runs``); the first failing step stops the day with its reason, so nothing
-downstream ever decides on stale or partial data.
+:data:`STEPS` says, once, each step's number, name, function and retry policy; it drives the
+Prefect tasks, the run record (``ops.step_runs``), the progress lines and the alert. The first
+failing step stops the day with its reason, so nothing downstream decides on stale or partial
+data. The step functions themselves are in :mod:`flows.steps`.
 """
 
 from __future__ import annotations
@@ -11,278 +11,97 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
-from rich.console import Console
 
 from core import db
-from core.config import ConfigError, StrategyConfig, load_config
-from core.dbt import DbtStageResult, run_dbt
-from core.paths import RECORDINGS_DIR
-from flows import run_record
-from flows.summary import print_allocation, print_table_summary
+from core.config import StrategyConfig
+from flows import run_record, steps
+from flows.steps import DayContext, StepFailed
+from python_models.reporting.deliver import post_alert
 
-console = Console(stderr=True)
-logger = logging.getLogger(__name__)
-
-# Transient failures (network, rate limits) are retried by the HTTP clients themselves and
-# once more here with a pause; logic errors fail at once because retrying cannot fix them.
-TRANSIENT_RETRIES = 2
-TRANSIENT_DELAY_SECONDS = [5, 30]
-TRANSIENT_MARKERS = ("timed out", "timeout", "HTTP 5", "HTTP 429", "Connection", "connection")
-
-
-def is_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a fetch only when the API was down or slow, never on bad data or a bug."""
-    try:
-        state.result()
-    except Exception as error:
-        return any(marker in str(error) for marker in TRANSIENT_MARKERS)
-    return False
-
-
-def fetch_task(name: str) -> Callable[[Callable[..., Any]], Any]:
-    """A Prefect task for an API fetch: retried with backoff on transient failures only."""
-    return task(
-        name=name,
-        cache_policy=NO_CACHE,
-        retries=TRANSIENT_RETRIES,
-        retry_delay_seconds=TRANSIENT_DELAY_SECONDS,
-        retry_condition_fn=is_transient,
-    )
-
-
-# The gas APIs must have answered for the day before the run date (Etherscan's daily average
-# for a day appears once it has ended) or the run stops instead of pricing gas on old data.
-GAS_MAX_AGE_DAYS = 1
-
-# DeFiLlama refreshes its yields around 01:00 UTC; run after it has settled.
-DAILY_CRON = "30 2 * * *"
+# The progress lines (one per step) go to this logger; the command line prints them.
+progress = logging.getLogger("yieldopt.progress")
 
 
 @dataclass(frozen=True)
-class DayContext:
-    """Everything a step needs to know about the day it runs for."""
+class RetryPolicy:
+    """How Prefect retries a step: only failures that retrying can fix, with pauses."""
 
-    run_date: dt.date
-    config: StrategyConfig
-    info: db.PgConnection
-
-    @property
-    def dbt_vars(self) -> dict[str, Any]:
-        return {"run_date": self.run_date.isoformat(), **self.config.dbt_vars()}
+    retries: int = 0
+    delay_seconds: tuple[int, ...] = ()
 
 
-class StepFailed(RuntimeError):
-    """A step failed; carries the step's name for the run record and the alert."""
-
-    def __init__(self, step: str, reason: str) -> None:
-        super().__init__(f"step {step} failed: {reason}")
-        self.step = step
-        self.reason = reason
+NO_RETRY = RetryPolicy()
+# API fetches: the HTTP clients retry within a call; the step is retried once or twice more
+# after a pause when the error says retrying can help (a timeout, 5xx, a rate limit).
+FETCH_RETRY = RetryPolicy(retries=2, delay_seconds=(5, 30))
 
 
-# --- steps -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One row of the daily run: what the brief numbers it, its name, what it runs."""
+
+    number: int
+    label: str  # the brief's step numbers it covers, e.g. "5-8"
+    name: str
+    run: Callable[[DayContext], dict[str, int]]
+    retry: RetryPolicy = NO_RETRY
 
 
-@fetch_task("1 fetch pools")
-def fetch_pools(ctx: DayContext) -> dict[str, int]:
-    from ingestion.pipeline import load_pools
-
-    return load_pools(ctx.run_date, ctx.info).rows
-
-
-@fetch_task("2 fetch ohlcv")
-def fetch_ohlcv(ctx: DayContext) -> dict[str, int]:
-    from ingestion.pipeline import load_prices
-
-    return load_prices(ctx.run_date, ctx.info).rows
-
-
-@fetch_task("3 fetch gas")
-def fetch_gas(ctx: DayContext) -> dict[str, int]:
-    """Load gas history; refuse to go on when the APIs had nothing since the day before."""
-    from ingestion.pipeline import latest_gas_day, load_gas
-
-    rows = load_gas(ctx.run_date, ctx.info).rows
-    needed = ctx.run_date - dt.timedelta(days=GAS_MAX_AGE_DAYS)
-    latest = latest_gas_day(ctx.info)
-    if latest is None or latest < needed:
-        raise StepFailed(
-            "3 fetch gas",
-            f"gas data is stale: the latest observation is {latest or 'missing'}, the run for "
-            f"{ctx.run_date} needs {needed} or later; refusing to allocate on old gas prices",
-        )
-    return rows
+STEPS: tuple[Step, ...] = (
+    Step(1, "1", "fetch pools", steps.fetch_pools, FETCH_RETRY),
+    Step(2, "2", "fetch ohlcv", steps.fetch_ohlcv, FETCH_RETRY),
+    Step(3, "3", "fetch gas", steps.fetch_gas, FETCH_RETRY),
+    Step(4, "4", "fetch wallet", steps.fetch_wallet, FETCH_RETRY),
+    Step(5, "5-8", "icebox, metrics, groups, filter", steps.curate),
+    Step(9, "9", "fetch history", steps.fetch_history, FETCH_RETRY),
+    Step(10, "10-11", "retrain, forecast pools", steps.forecast_pools),
+    Step(12, "12", "forecast gas", steps.forecast_gas),
+    Step(13, "13", "optimize", steps.optimize),
+    Step(14, "14", "ledger", steps.ledger),
+    Step(15, "15", "report", steps.report, FETCH_RETRY),
+)
 
 
-@fetch_task("4 fetch wallet")
-def fetch_wallet(ctx: DayContext) -> dict[str, int]:
-    from ingestion.pipeline import load_wallets
+def is_retryable(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect's retry condition: retry only what the error itself says retrying can fix.
 
-    return load_wallets(ctx.run_date, ctx.info).rows
-
-
-@task(cache_policy=NO_CACHE, name="5-8 curate: icebox, metrics, groups, eligibility")
-def curate(ctx: DayContext) -> DbtStageResult:
-    return run_dbt("build", ctx.dbt_vars, "--selector", "before_forecast")
-
-
-@fetch_task("9 fetch history")
-def fetch_history(ctx: DayContext) -> dict[str, int]:
-    from ingestion.pipeline import load_pool_history
-
-    pool_ids = history_candidates(ctx)
-    if not pool_ids:
-        raise StepFailed("9 fetch history", f"no pool passes the filters on {ctx.run_date}")
-    rows = load_pool_history(ctx.run_date, ctx.info, pool_ids).rows
-    rows["pools_selected"] = len(pool_ids)
-    return rows
-
-
-def history_candidates(ctx: DayContext) -> list[str]:
-    """Pools whose full history is worth fetching on the day.
-
-    Eligible pools, plus pools that pass every test except the ones that need history
-    (a group needs 30 days): otherwise a new database could never bootstrap a history.
+    Ingestion errors carry ``retryable`` (a timeout, an HTTP 5xx, a rate limit); bad data, a
+    plan refusal or a bug fail at once, whatever their message says.
     """
-    with db.connect(ctx.info) as conn, conn.cursor() as cur:
-        cur.execute(
-            """
-            select pool_id
-            from marts.pool_eligibility
-            where eligibility_date = %s
-              and (is_eligible or failed_checks <@ array['has_group']::text[])
-            order by pool_id
-            """,
-            (ctx.run_date,),
-        )
-        return [row[0] for row in cur.fetchall()]
+    try:
+        state.result()
+    except Exception as error:
+        return bool(getattr(error, "retryable", False))
+    return False
 
 
-def eligible_pools(ctx: DayContext) -> list[str]:
-    """The pools the optimizer may use on the day (after the histories were curated)."""
-    with db.connect(ctx.info) as conn, conn.cursor() as cur:
-        cur.execute(
-            """
-            select pool_id from marts.pool_eligibility
-            where eligibility_date = %s and is_eligible
-            order by pool_id
-            """,
-            (ctx.run_date,),
-        )
-        return [row[0] for row in cur.fetchall()]
-
-
-@task(cache_policy=NO_CACHE, name="9b curate histories")
-def curate_histories(ctx: DayContext) -> DbtStageResult:
-    """Rebuild metrics, groups and eligibility now that full histories are loaded."""
-    return run_dbt("build", ctx.dbt_vars, "--selector", "histories")
-
-
-@task(cache_policy=NO_CACHE, name="10-11 retrain and forecast pools")
-def forecast_pools(ctx: DayContext) -> dict[str, int]:
-    from python_models.forecasting.daily import retrain_and_forecast_pools
-
-    pool_ids = eligible_pools(ctx)
-    if not pool_ids:
-        raise StepFailed("10 forecast pools", f"no eligible pool on {ctx.run_date}")
-    with db.connect(ctx.info) as conn:
-        summary = retrain_and_forecast_pools(conn, ctx.run_date, pool_ids)
-    return {**summary.rows, "pools": summary.pools}
-
-
-@task(cache_policy=NO_CACHE, name="12 forecast gas")
-def forecast_gas(ctx: DayContext) -> dict[str, int]:
-    from python_models.forecasting.daily import forecast_gas as forecast_gas_price
-
-    with db.connect(ctx.info) as conn:
-        summary = forecast_gas_price(conn, ctx.run_date)
-    if summary.gas_price_gwei is None:
-        raise StepFailed(
-            "12 forecast gas",
-            f"no gas price for {ctx.run_date}: {summary.fallback_reason or 'no gas history'}",
-        )
-    return summary.rows
-
-
-@task(cache_policy=NO_CACHE, name="12b curate forecasts")
-def curate_forecasts(ctx: DayContext) -> DbtStageResult:
-    return run_dbt("build", ctx.dbt_vars, "--selector", "after_forecast")
-
-
-@task(cache_policy=NO_CACHE, name="13 optimize")
-def optimize(ctx: DayContext) -> dict[str, int]:
-    """Build the day's problem from the marts, solve it, record it (even when it fails)."""
-    from python_models.optimization.daily_inputs import build_problem, lists_snapshot
-    from python_models.optimization.runs import record_run
-    from python_models.optimization.solver import solve
-
-    with db.connect(ctx.info) as conn:
-        problem = build_problem(conn, ctx.run_date, ctx.config)
-        result = solve(problem)
-        record_run(
-            conn,
-            ctx.run_date,
-            ctx.config.snapshot(),
-            lists_snapshot(conn, ctx.run_date),
-            problem.holdings,
-            result,
-        )
-    if not result.succeeded:
-        raise StepFailed(
-            "13 optimize",
-            f"{result.status}: {result.reason} (previous allocation kept)",
-        )
-    return {
-        "pools_considered": len(problem.pools),
-        "positions": sum(1 for usd in result.allocations.values() if usd > 0),
-        "plan_steps": len(result.plan),
-    }
-
-
-@task(cache_policy=NO_CACHE, name="14 ledger")
-def ledger(ctx: DayContext) -> DbtStageResult:
-    return run_dbt("build", ctx.dbt_vars, "--selector", "after_optimization")
-
-
-@fetch_task("15 report")
-def report(ctx: DayContext) -> dict[str, int]:
-    from python_models.reporting.data import load_report
-    from python_models.reporting.deliver import deliver_report
-
-    with db.connect(ctx.info) as conn:
-        daily_report = load_report(conn, ctx.run_date)
-    delivery = deliver_report(daily_report)
-    logger.info(
-        "report %s, chart %s (%s)",
-        delivery.message_path,
-        delivery.chart_path,
-        "posted to Slack" if delivery.posted else "dry run: no SLACK_BOT_TOKEN",
+def _task(step: Step) -> Any:
+    return task(
+        step.run,
+        name=f"{step.label} {step.name}",
+        cache_policy=NO_CACHE,
+        retries=step.retry.retries,
+        retry_delay_seconds=list(step.retry.delay_seconds),
+        retry_condition_fn=is_retryable if step.retry.retries else None,
     )
-    return {"slack_messages": int(delivery.posted), "allocations": len(daily_report.allocations)}
 
 
-# --- the flow ----------------------------------------------------------------------------
-
-Step = tuple[int, str, Callable[[DayContext], Any]]
+TASKS = {step.number: _task(step) for step in STEPS}
 
 
-@contextmanager
-def _step(ctx: DayContext, number: int, name: str) -> Iterator[dict[str, int]]:
-    """Time a step, record it, print its progress line; turn any error into StepFailed."""
-    rows: dict[str, int] = {}
+def _run_step(ctx: DayContext, step: Step) -> None:
+    """Run one step as its Prefect task; record it and say how it went; raise on failure."""
     started = time.perf_counter()
     try:
-        yield rows
+        rows = TASKS[step.number](ctx)
     except Exception as error:
         seconds = time.perf_counter() - started
         reason = (
@@ -290,15 +109,27 @@ def _step(ctx: DayContext, number: int, name: str) -> Iterator[dict[str, int]]:
         )
         with db.connect(ctx.info) as conn:
             run_record.record_step(
-                conn, ctx.run_date, number, name, "FAILED", rows, seconds, reason
+                conn, ctx.run_date, step.number, step.name, "FAILED", {}, seconds, reason
             )
-        console.print(f"[red]✗ {number:>2} {name:<32} failed after {seconds:5.1f}s: {reason}")
-        raise StepFailed(name, reason) from error
+        progress.error(
+            "✗ %5s %-32s failed after %5.1fs: %s", step.label, step.name, seconds, reason
+        )
+        raise DayStopped(step, reason) from error
     seconds = time.perf_counter() - started
     with db.connect(ctx.info) as conn:
-        run_record.record_step(conn, ctx.run_date, number, name, "SUCCESS", rows, seconds)
-    total = sum(rows.values())
-    console.print(f"[green]✓ {number:>2} {name:<32} {total:>9,} rows {seconds:6.1f}s")
+        run_record.record_step(conn, ctx.run_date, step.number, step.name, "SUCCESS", rows, seconds)
+    progress.info(
+        "✓ %5s %-32s %9s rows %6.1fs", step.label, step.name, f"{sum(rows.values()):,}", seconds
+    )
+
+
+class DayStopped(RuntimeError):
+    """The day stopped at a step; carries the step for the run record and the alert."""
+
+    def __init__(self, step: Step, reason: str) -> None:
+        super().__init__(f"step {step.label} {step.name} failed: {reason}")
+        self.step = step
+        self.reason = reason
 
 
 @flow(name="daily", log_prints=False)
@@ -310,82 +141,22 @@ def daily_flow(run_date: dt.date, parameters: dict[str, Any]) -> dict[str, Any] 
     ctx = DayContext(run_date=run_date, config=config, info=info)
     with db.connect(info) as conn:
         run_record.start_run(conn, run_date)
-    failed: StepFailed | None = None
+    stopped: DayStopped | None = None
     try:
-        for number, name, fn in (
-            (1, "fetch pools", fetch_pools),
-            (2, "fetch ohlcv", fetch_ohlcv),
-            (3, "fetch gas", fetch_gas),
-            (4, "fetch wallet", fetch_wallet),
-        ):
-            with _step(ctx, number, name) as rows:
-                rows.update(fn(ctx))
-        with _step(ctx, 5, "icebox, metrics, groups, filter") as rows:
-            rows.update(curate(ctx).rows)
-        with _step(ctx, 9, "fetch history") as rows:
-            rows.update(fetch_history(ctx))
-            rows.update(curate_histories(ctx).rows)
-        with _step(ctx, 10, "retrain, forecast pools") as rows:
-            rows.update(forecast_pools(ctx))
-        with _step(ctx, 12, "forecast gas") as rows:
-            rows.update(forecast_gas(ctx))
-            rows.update(curate_forecasts(ctx).rows)
-        with _step(ctx, 13, "optimize") as rows:
-            rows.update(optimize(ctx))
-        with _step(ctx, 14, "ledger") as rows:
-            rows.update(ledger(ctx).rows)
-        with _step(ctx, 15, "report") as rows:
-            rows.update(report(ctx))
-    except StepFailed as error:
-        from python_models.reporting.deliver import post_alert
-
-        failed = error
+        for step in STEPS:
+            _run_step(ctx, step)
+    except DayStopped as error:
+        stopped = error
         log.error("daily run for %s stopped: %s", run_date, error)
-        post_alert(run_date, error.step, error.reason)
+        post_alert(run_date, f"{error.step.label} {error.step.name}", error.reason)
     with db.connect(info) as conn:
         run_record.finish_run(
-            conn, run_date, failed.step if failed else None, failed.reason if failed else None
+            conn,
+            run_date,
+            stopped.step.name if stopped else None,
+            stopped.reason if stopped else None,
         )
-    if failed:
+    if stopped:
         # a Failed final state: the Prefect UI, the deployment and the CLI's exit code agree
-        return Failed(message=f"step {failed.step} failed: {failed.reason}")
+        return Failed(message=str(stopped))
     return {"status": "SUCCESS", "run_date": run_date.isoformat()}
-
-
-def run_daily(
-    run_date: dt.date | None = None, replay: bool = False, config_path: Path | None = None
-) -> bool:
-    """Entry point of ``yieldopt run``: validate the configuration, then run the flow."""
-    try:
-        config = load_config(config_path)
-    except ConfigError as error:
-        console.print(f"[red]{error}")
-        return False
-    day = run_date or dt.datetime.now(dt.UTC).date()
-    info = db.connection_info()
-    db.apply_to_environment(info)
-    replay_context = _replay(day) if replay else nullcontext()
-    with replay_context:
-        state = daily_flow(run_date=day, parameters=config.snapshot(), return_state=True)
-    print_table_summary(console, info)
-    if state.is_completed():
-        print_allocation(console, info, day)
-    return state.is_completed()
-
-
-@contextmanager
-def _replay(day: dt.date) -> Iterator[None]:
-    """Serve the recorded responses as of ``day`` and point every source at them."""
-    from replay import ReplayServer, replay_environment
-
-    with ReplayServer(RECORDINGS_DIR, as_of=day) as server, replay_environment(server):
-        console.print(f"replaying recorded API responses as of {day} from {RECORDINGS_DIR}")
-        yield
-
-
-@flow(name="daily-scheduled")
-def scheduled_daily_flow(config_path: str | None = None) -> dict[str, Any]:
-    """The deployment's entry: today's UTC date and the strategy file, validated first."""
-    config = load_config(Path(config_path) if config_path else None)
-    db.apply_to_environment(db.connection_info())
-    return daily_flow(run_date=dt.datetime.now(dt.UTC).date(), parameters=config.snapshot())

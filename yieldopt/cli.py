@@ -10,9 +10,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from prefect import serve as prefect_serve
 
 from core import db
+from core.config import ConfigError, load_config
+from core.dbt import DBT_LOG_PATH, DbtStageError
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from flows.backtest_data import load_recordings
+from python_models.backtest.command import backtest as run_backtest
+from python_models.backtest.inputs import MissingDataError
+from python_models.backtest.sweep import SweepError
+from python_models.optimization.cli import optimize_file
+from yieldopt.console import attach, make_console
+from yieldopt.deployments import runner_deployments
+from yieldopt.run_day import run_daily
+from yieldopt.summary import print_allocation, print_table_summary
 
 app = typer.Typer(
     help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
@@ -60,7 +72,11 @@ def db_url() -> None:
 
 DateOption = Annotated[
     dt.date | None,
-    typer.Option("--date", formats=["%Y-%m-%d"], help="Run date (UTC); default: today"),
+    typer.Option(
+        "--date",
+        formats=["%Y-%m-%d"],
+        help="Run date (UTC); default: today, or with --replay the last recorded day",
+    ),
 ]
 
 
@@ -71,11 +87,16 @@ def run(
     config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
 ) -> None:
     """Run the daily job for one day."""
-    from flows.daily import run_daily
-
+    console = make_console()
+    attach(console)
     day = run_date.date() if isinstance(run_date, dt.datetime) else run_date
-    ok = run_daily(run_date=day, replay=replay, config_path=config)
-    raise typer.Exit(0 if ok else 1)
+    completed = run_daily(run_date=day, replay=replay, config_path=config)
+    info = db.connection_info()
+    print_table_summary(console, info)
+    if completed:
+        print_allocation(console, info, completed)
+    console.print(f"dbt log:  {DBT_LOG_PATH}")
+    raise typer.Exit(0 if completed else 1)
 
 
 @app.command()
@@ -86,8 +107,7 @@ def backfill(
     config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
 ) -> None:
     """Run the daily job for every day from START to END (inclusive), oldest first."""
-    from flows.daily import run_daily
-
+    attach(make_console())
     if end < start:
         raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
     failed = []
@@ -119,22 +139,12 @@ def backtest(
     ] = "USDC",
 ) -> None:
     """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
-    from rich.console import Console
-
-    from core.config import ConfigError, load_config
-    from core.dbt import DbtStageError
-    from python_models.backtest.command import backtest as run_backtest
-    from python_models.backtest.inputs import MissingDataError
-    from python_models.backtest.sweep import SweepError
-
     if end < start:
         raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
-    console = Console(stderr=True)
+    console = make_console()
     try:
         strategy = load_config(config)
         if replay:
-            from flows.backtest_data import load_recordings
-
             info = db.connection_info()
             console.print(f"loading recorded API responses as of {end.date()} into {info.dbname} …")
             rows = load_recordings(info, end.date())
@@ -163,16 +173,8 @@ def backtest(
 
 @app.command()
 def serve() -> None:
-    """Serve the `daily` and `gas-poller` deployments from this process (one machine)."""
-    from prefect import serve as prefect_serve
-
-    from flows.daily import DAILY_CRON, scheduled_daily_flow
-    from flows.gas_poller import GAS_POLL_CRON, gas_poller_flow
-
-    prefect_serve(
-        scheduled_daily_flow.to_deployment(name="daily", cron=DAILY_CRON),
-        gas_poller_flow.to_deployment(name="gas-poller", cron=GAS_POLL_CRON),
-    )
+    """Serve the deployments of prefect.yaml (daily, gas-poller) from this process."""
+    prefect_serve(*runner_deployments())
 
 
 @app.command()
@@ -181,8 +183,6 @@ def optimize(
     output_path: Annotated[Path, typer.Option("--output", help="result.json")],
 ) -> None:
     """Solve one allocation problem from a file (exit 2: bad input, 3: infeasible)."""
-    from python_models.optimization.cli import optimize_file
-
     raise typer.Exit(optimize_file(input_path, output_path))
 
 

@@ -13,16 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from core import db
+from python_models.reporting.data import load_report
+from python_models.reporting.deliver import report_paths
 
-SUMMARY_SCHEMAS = (
-    "raw_defillama",
-    "raw_coinmarketcap",
-    "raw_ethgastracker",
-    "raw_etherscan",
-    "marts",
-    "forecasts",
-    "optimization",
-)
+# Every raw schema (one per source, ``raw_*``) and these built ones.
+SUMMARY_SCHEMAS = ("marts", "forecasts", "optimization")
 
 
 def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
@@ -32,7 +27,8 @@ def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
             """
             select table_schema, table_name
             from information_schema.tables
-            where table_schema = any(%s) and table_type = 'BASE TABLE'
+            where (table_schema like 'raw\\_%%' or table_schema = any(%s))
+              and table_type = 'BASE TABLE'
               and table_name not like '\\_dlt\\_%%'
             order by table_schema, table_name
             """,
@@ -62,9 +58,6 @@ def print_table_summary(console: Console, info: db.PgConnection) -> None:
 
 def print_allocation(console: Console, info: db.PgConnection, run_date: dt.date) -> None:
     """The day's allocation as the report states it, then where the message and chart are."""
-    from python_models.reporting.data import load_report
-    from python_models.reporting.deliver import report_paths
-
     with db.connect(info) as conn:
         report = load_report(conn, run_date)
     table = Table(

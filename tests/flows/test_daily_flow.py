@@ -10,8 +10,9 @@ import pytest
 
 from core import db
 from flows import run_record
-from flows.daily import run_daily
-from flows.summary import table_row_counts
+from yieldopt.console import attach, make_console
+from yieldopt.run_day import run_daily
+from yieldopt.summary import table_row_counts
 
 DEMO_DATE = dt.date(2025, 6, 5)
 SNAPSHOT_TABLES = (
@@ -81,6 +82,7 @@ def test_bad_configuration_stops_before_any_step(
     bad = tmp_path / "strategy.yml"
     bad.write_text("parameters:\n  position_max_pct_total_assets: 250\n")
     day = dt.date(2025, 6, 1)
+    attach(make_console())  # the console `yieldopt run` prints on
     assert not run_daily(run_date=day, replay=True, config_path=bad)
     assert "position_max_pct_total_assets=250" in capsys.readouterr().err
     assert _step_statuses(pg, day) == {}

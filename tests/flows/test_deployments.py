@@ -11,9 +11,9 @@ import yaml
 
 from core import db
 from core.paths import RECORDINGS_DIR
-from flows.daily import DAILY_CRON
-from flows.gas_poller import GAS_POLL_CRON, gas_poller_flow
+from flows.gas_poller import gas_poller_flow
 from replay import ReplayServer, replay_environment
+from yieldopt.deployments import runner_deployments
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DATE = dt.date(2025, 6, 5)
@@ -37,10 +37,19 @@ def test_prefect_yaml_deploys_both_flows_on_their_schedules() -> None:
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in config["deployments"]}
     assert set(deployments) == {"daily", "gas-poller"}
-    expected = {"daily": DAILY_CRON, "gas-poller": GAS_POLL_CRON}
+    # after DeFiLlama's daily yield update; the gas oracle every 5 minutes
+    expected = {"daily": "30 2 * * *", "gas-poller": "*/5 * * * *"}
     for name, deployment in deployments.items():
         assert deployment["schedules"] == [{"cron": expected[name], "timezone": "UTC"}]
         path, _, function = deployment["entrypoint"].partition(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         assert callable(getattr(module, function)), deployment["entrypoint"]
         assert deployment["work_pool"]["name"] == "yieldopt"
+
+
+def test_serve_runs_the_yaml_deployments_on_the_yaml_schedules() -> None:
+    built = {deployment.name: deployment for deployment in runner_deployments()}
+    assert set(built) == {"daily", "gas-poller"}
+    crons = {name: [s.schedule.cron for s in d.schedules] for name, d in built.items()}
+    assert crons == {"daily": ["30 2 * * *"], "gas-poller": ["*/5 * * * *"]}
+    assert built["daily"].parameters == {"replay": False}

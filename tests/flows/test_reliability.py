@@ -23,10 +23,11 @@ from pytest_httpserver import HTTPServer
 from core import db
 from core.config import load_config
 from core.paths import RECORDINGS_DIR
-from flows.daily import daily_flow, run_daily
+from flows.daily import daily_flow
 from python_models.optimization.daily_inputs import StaleInputError, build_problem
 from python_models.optimization.runs import previous_holdings
 from replay import ReplayServer, empty_list, replay_environment
+from yieldopt.run_day import run_daily
 
 KILLED_DAY = dt.date(2025, 6, 6)
 ROOT = Path(__file__).resolve().parents[2]
