@@ -178,7 +178,7 @@ def _day_context(report: DailyReport) -> list[Block]:
     )
     if report.forecast_skill:
         skill = ", ".join(f"{target} {mase:.2f}" for target, mase in report.forecast_skill.items())
-        text = f"Forecast skill (mean MASE vs persistence, <1 beats it): {skill}"
+        text = f"Forecast skill (mean MAE ratio vs persistence, < 1 beats it): {skill}"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text)]))
     return blocks
 

@@ -30,8 +30,11 @@ def usd_short(value: float) -> str:
     return f"{sign}${size:.0f}"
 
 
-def _gas(value: float) -> str:
-    return f"${value:,.2f}" if value < 100 else usd(value)
+def usd_cents(value: float) -> str:
+    """Cents below $100, so a gas fee or a dust conversion does not read as ``$0``."""
+    if 0 < abs(value) < 0.01:
+        return "<$0.01"
+    return f"${value:,.2f}" if abs(value) < 100 else usd(value)
 
 
 def short_label(label: str, width: int = LABEL_WIDTH) -> str:
@@ -61,10 +64,10 @@ def plan_line(step: PlanStep) -> str:
     pool = step.label or step.pool_id or "?"
     tokens = funding(step)
     if step.action == "convert":
-        what = f"{step.token_symbol}→{step.to_token_symbol} {usd(step.amount_usd)}"
+        what = f"{step.token_symbol}→{step.to_token_symbol} {usd_cents(step.amount_usd)}"
     elif step.action == "withdraw":
-        what = f"{usd(step.amount_usd)} from {pool} → {tokens or 'wallet'}"
+        what = f"{usd_cents(step.amount_usd)} from {pool} → {tokens or 'wallet'}"
     else:
-        what = " ".join(filter(None, (usd(step.amount_usd), tokens, "→", pool)))
-    gas = f" · gas {_gas(step.gas_usd)}" if step.gas_usd else ""
+        what = " ".join(filter(None, (usd_cents(step.amount_usd), tokens, "→", pool)))
+    gas = f" · gas {usd_cents(step.gas_usd)}" if step.gas_usd else ""
     return f"{step.step_no}. {step.action} {what}{gas}"

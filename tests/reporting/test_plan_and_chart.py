@@ -36,6 +36,7 @@ def _plan_report() -> DailyReport:
                 ("DAI",),
             ),
             PlanStep(2, "convert", None, "WETH", "USDC", 41_119.4, 0.0),
+            PlanStep(2, "convert", None, "ETH", "USDC", 4e-7, 0.0),  # solver dust
             PlanStep(
                 3,
                 "deposit",
@@ -66,6 +67,7 @@ def test_plan_names_pools_and_the_tokens_that_fund_each_deposit() -> None:
     text = json.dumps(message_payload(_plan_report())["blocks"], ensure_ascii=False)
     assert "1. withdraw $58,881 from morpho-v1 DAI (Ethereum) → DAI" in text
     assert "2. convert WETH→USDC $41,119" in text
+    assert "2. convert ETH→USDC <$0.01" in text  # not "$0"
     assert "3. deposit $1,241,119 USDC → fluid-lending USDC (Arbitrum) · gas $0.10" in text
     assert (
         "4. deposit $900,000 DAI + USDC + USDT ($300,000 each) → "
