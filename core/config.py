@@ -48,6 +48,12 @@ class StrategyConfig(BaseModel):
     group1_max_pct: float = _pct(100, "share of AUM allowed in group 1 (stable)")
     group2_max_pct: float = _pct(50, "share of AUM allowed in group 2")
     group3_max_pct: float = _pct(20, "share of AUM allowed in group 3")
+    protocol_max_pct: float = _pct(40, "share of AUM in pools of one protocol")
+    chain_max_pct: float = _pct(100, "share of AUM in pools of one chain (100 = off)")
+    position_max_pct_available_liquidity: float | None = _pct(
+        25, "a position <= this % of the pool's withdrawable liquidity, where known (null = off)"
+    )
+    apy_dilution: bool = Field(True, description="a position earns the APY diluted by its size")
     min_pools: int = Field(5, ge=0, le=1000, description="at least this many held positions")
     min_position_usd: float = Field(1000, ge=0, le=1e12, description="smallest non-zero position")
     conversion_rate: float = Field(
@@ -181,3 +187,11 @@ def load_config(path: Path | None = None) -> StrategyConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"configuration file {path} must hold a mapping of parameters")
     return parse_config(raw.get("parameters", raw))
+
+
+def default_dbt_vars(path: Path | None = None) -> dict[str, Any]:
+    """The strategy thresholds dbt reads, from the validated strategy file
+    (``config/strategy.yml`` by default): the vars of the dbt invocations outside the daily
+    flow (``yieldopt dbt``, ``yieldopt sqlfluff``, the benches). dbt_project.yml does not
+    define them, so the configuration is their one source."""
+    return load_config(path).dbt_vars()

@@ -5,7 +5,8 @@ ineligible pools can always be withdrawn, so the only way to be infeasible is ``
 positions of at least ``min_position_usd`` that do not fit. The cheap necessary conditions
 are checked before solving (no solver needed for the common mistakes); when they pass and the
 solver still finds nothing, diagnostic variants of the program tell how many positions fit and
-which constraint family — group caps or conversion costs — takes the rest.
+which constraint family — group caps, protocol/chain exposure caps or conversion costs — takes
+the rest.
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from collections import Counter
 import cvxpy as cp
 
 from python_models.optimization.evaluate import group_cap_usd, min_position_usd, position_caps
+from python_models.optimization.exposure import (
+    DIMENSIONS,
+    binding_names,
+    exposure_cap_pct,
+    exposure_cap_usd,
+    member,
+)
 from python_models.optimization.model import build_model, candidate_pools
-from python_models.optimization.problem import Problem
+from python_models.optimization.problem import Pool, Problem
 
 _SHOWN_POOLS = 5
 
@@ -58,8 +66,10 @@ def necessary_conditions(problem: Problem) -> list[str]:
             f"{wanted} but only {len(candidates)} of the {len(eligible)} eligible pools can hold "
             f"that much: each position is capped at position_max_pct_pool_tvl="
             f"{params.position_max_pct_pool_tvl}% of the pool's TVL, position_max_pct_total_assets="
-            f"{params.position_max_pct_total_assets}% of AUM {_usd(aum)} and its group's share; "
-            f"too small: {examples}"
+            f"{params.position_max_pct_total_assets}% of AUM {_usd(aum)}, "
+            f"position_max_pct_available_liquidity={params.position_max_pct_available_liquidity}% "
+            "of its withdrawable liquidity where known, and its group's, protocol's and chain's "
+            f"share; too small: {examples}"
         ]
     per_group = Counter(pool.group for pool in candidates)
     fits = {
@@ -76,6 +86,34 @@ def necessary_conditions(problem: Problem) -> list[str]:
             f"{wanted} but the group caps allow at most {sum(fits.values())} such positions "
             f"({detail})"
         ]
+    return _exposure_conflicts(problem, candidates, wanted)
+
+
+def _exposure_conflicts(problem: Problem, candidates: list[Pool], wanted: str) -> list[str]:
+    """Like the group test: each protocol (chain) fits floor(cap / min_position) positions."""
+    need = problem.parameters.min_pools
+    minimum = min_position_usd(problem)
+    for dimension in DIMENSIONS:
+        capped = binding_names(problem, dimension, candidates)
+        free = sum(member(pool, dimension) not in capped for pool in candidates)
+        fits = {
+            name: min(
+                sum(member(pool, dimension) == name for pool in candidates),
+                math.floor(exposure_cap_usd(problem, dimension, name) / minimum + 1e-9),
+            )
+            for name in capped
+        }
+        if free + sum(fits.values()) < need:
+            detail = "; ".join(
+                f"{name} at {exposure_cap_pct(problem, dimension, name)}% of AUM fits {count}"
+                for name, count in fits.items()
+            )
+            return [
+                f"{wanted} but the {dimension} caps ({dimension}_max_pct="
+                f"{getattr(problem.parameters, f'{dimension}_max_pct')}% and the per-{dimension} "
+                f"overrides) allow at most {free + sum(fits.values())} such positions ({detail}; "
+                f"{free} pools without a capped {dimension})"
+            ]
     return []
 
 
@@ -113,6 +151,12 @@ def explain_infeasible(problem: Problem) -> str:
             )
             + " of AUM) — without them it would fit"
         )
+    if (_max_positions(problem, relax_exposure_caps=True) or 0) >= need:
+        causes.append(
+            f"the exposure caps (protocol_max_pct={params.protocol_max_pct}%, chain_max_pct="
+            f"{params.chain_max_pct}% of AUM and the per-protocol/chain overrides) — without "
+            "them it would fit"
+        )
     if params.conversion_rate > 0 and (_max_positions(problem, free_conversions=True) or 0) >= need:
         causes.append(
             f"conversion costs (conversion_rate={params.conversion_rate}: converting the wallet's "
@@ -121,9 +165,12 @@ def explain_infeasible(problem: Problem) -> str:
     blame = (
         "; conflicting: " + " and ".join(causes)
         if causes
-        else ("; the per-pool caps, group caps, AUM and conversion costs together leave no room")
+        else (
+            "; the per-pool caps, group caps, exposure caps, AUM and conversion costs together "
+            "leave no room"
+        )
     )
     return (
         f"{head} but at most {fits} fit within AUM {_usd(problem.aum_usd)} "
-        f"after conversions, the position caps and the group caps{blame}"
+        f"after conversions, the position caps, the group caps and the exposure caps{blame}"
     )

@@ -1,8 +1,9 @@
 """Score any allocation against a problem, independently of the MILP.
 
 The solver's reported figures come from here, and so do the tests' constraint checks and the
-baselines (keep the current allocation, greedy fill by APY): one definition of yield, gas,
-conversion cost and feasibility, written directly from PRODUCT.md rather than from the model.
+baselines (keep the current allocation, greedy fill by APY): one definition of yield (diluted
+by the position's own size when ``apy_dilution`` is on), gas, conversion cost and
+feasibility, written directly from PRODUCT.md rather than from the model.
 """
 
 from __future__ import annotations
@@ -10,7 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from python_models.optimization.problem import Problem
+from python_models.optimization.dilution import diluted_yield_usd
+from python_models.optimization.exposure import (
+    DIMENSIONS,
+    exposure_cap_usd,
+    exposure_totals,
+    liquidity_cap_usd,
+    member,
+)
+from python_models.optimization.problem import Pool, Problem
 
 # Below this a position is dust even when min_position_usd is 0: a zero position is not "held".
 MIN_POSITION_FLOOR_USD = 1.0
@@ -31,23 +40,37 @@ def group_cap_usd(problem: Problem, group: int | None) -> float:
     return pct / 100 * problem.aum_usd
 
 
-def position_caps(problem: Problem, with_group_caps: bool = True) -> dict[str, float]:
-    """Largest position per pool: TVL share, AUM share, its group's share, AUM; 0 if ineligible."""
+def position_caps(
+    problem: Problem, with_group_caps: bool = True, with_exposure_caps: bool = True
+) -> dict[str, float]:
+    """Largest position per pool: TVL share, AUM share, withdrawable-liquidity share, its
+    group's, protocol's and chain's share, AUM; 0 if ineligible."""
     params = problem.parameters
     aum = problem.aum_usd
-    return {
-        pool.pool_id: (
-            min(
-                params.position_max_pct_pool_tvl / 100 * pool.tvl_usd,
-                params.position_max_pct_total_assets / 100 * aum,
-                group_cap_usd(problem, pool.group) if with_group_caps else aum,
-                aum,
-            )
-            if pool.eligible
-            else 0.0
-        )
-        for pool in problem.pools
-    }
+
+    def cap(pool: Pool) -> float:
+        liquidity = liquidity_cap_usd(problem, pool)
+        limits = [
+            params.position_max_pct_pool_tvl / 100 * pool.tvl_usd,
+            params.position_max_pct_total_assets / 100 * aum,
+            aum if liquidity is None else liquidity,
+            group_cap_usd(problem, pool.group) if with_group_caps else aum,
+            aum,
+        ]
+        if with_exposure_caps:
+            limits += [exposure_cap_usd(problem, d, member(pool, d)) for d in DIMENSIONS]
+        return min(limits)
+
+    return {pool.pool_id: cap(pool) if pool.eligible else 0.0 for pool in problem.pools}
+
+
+def pool_yield_usd(problem: Problem, pool: Pool, amount_usd: float) -> float:
+    """Expected yield of ``amount_usd`` in ``pool`` over the horizon, diluted when
+    ``apy_dilution`` is on (:mod:`.dilution`), the quoted APY otherwise."""
+    rate = pool.apy / 100 * problem.parameters.horizon_days / 365
+    if not problem.parameters.apy_dilution:
+        return amount_usd * rate
+    return diluted_yield_usd(amount_usd, rate, pool.tvl_usd, problem.current(pool.pool_id))
 
 
 def tolerance_usd(problem: Problem) -> float:
@@ -115,6 +138,13 @@ class Evaluation:
     conversion_cost_usd: float
     objective_usd: float
     violations: list[str] = field(default_factory=list)
+    # What the same allocation would earn at the quoted APY: the yield minus it is what
+    # dilution by our own deposit gives up.
+    undiluted_yield_usd: float = 0.0
+
+    @property
+    def dilution_cost_usd(self) -> float:
+        return self.undiluted_yield_usd - self.expected_yield_usd
 
     @property
     def feasible(self) -> bool:
@@ -143,11 +173,11 @@ def evaluate(problem: Problem, allocations: dict[str, float]) -> Evaluation:
     idle, conversions = cover_shortfalls(
         token_balances(problem, allocations), params.conversion_rate
     )
-    expected_yield = math.fsum(
-        amount * pools[pool_id].apy / 100 * horizon
-        for pool_id, amount in allocations.items()
-        if pool_id in pools
-    )
+    known = [
+        (pools[pool_id], amount) for pool_id, amount in allocations.items() if pool_id in pools
+    ]
+    expected_yield = math.fsum(pool_yield_usd(problem, pool, amount) for pool, amount in known)
+    undiluted_yield = math.fsum(amount * pool.apy / 100 * horizon for pool, amount in known)
     gas = math.fsum(pools[pool_id].gas_usd for pool_id in changed_pools(problem, allocations))
     conversion_cost = math.fsum(conversion.cost_usd for conversion in conversions)
     objective = (
@@ -162,6 +192,7 @@ def evaluate(problem: Problem, allocations: dict[str, float]) -> Evaluation:
         conversion_cost_usd=conversion_cost,
         objective_usd=objective,
         violations=violations(problem, allocations, idle),
+        undiluted_yield_usd=undiluted_yield,
     )
 
 
@@ -198,6 +229,12 @@ def violations(
             found.append(
                 f"{pool_id}: {amount:.2f} USD > position_max_pct_total_assets cap {aum_cap:.2f}"
             )
+        liquidity_cap = liquidity_cap_usd(problem, pool)
+        if liquidity_cap is not None and amount > liquidity_cap + tol:
+            found.append(
+                f"{pool_id}: {amount:.2f} USD > position_max_pct_available_liquidity cap "
+                f"{liquidity_cap:.2f}"
+            )
         if tol < amount < minimum - tol:
             found.append(f"{pool_id}: dust position {amount:.2f} USD < min_position_usd {minimum}")
         if amount >= minimum - tol:
@@ -206,6 +243,13 @@ def violations(
         cap = group_cap_usd(problem, group)
         if group is not None and total > cap + tol:
             found.append(f"group {group}: {total:.2f} USD > group{group}_max_pct cap {cap:.2f}")
+    for dimension in DIMENSIONS:
+        for name, total in exposure_totals(problem, allocations, dimension).items():
+            cap = exposure_cap_usd(problem, dimension, name)
+            if total > cap + tol:
+                found.append(
+                    f"{dimension} {name}: {total:.2f} USD > {dimension}_max_pct cap {cap:.2f}"
+                )
     if held < params.min_pools:
         found.append(f"{held} positions of >= {minimum} USD < min_pools={params.min_pools}")
     short = {token: value for token, value in idle.items() if value < -tol}
@@ -229,15 +273,29 @@ def greedy_allocation(problem: Problem) -> dict[str, float]:
     minimum = min_position_usd(problem)
     budget = problem.aum_usd / (1 + problem.parameters.conversion_rate)
     group_left = {group: group_cap_usd(problem, group) for group in (1, 2, 3)}
+    exposure_left = {
+        (dimension, name): exposure_cap_usd(problem, dimension, name)
+        for pool in problem.pools
+        for dimension in DIMENSIONS
+        if (name := member(pool, dimension)) is not None
+    }
     allocation: dict[str, float] = {}
     ranked = sorted(
         (pool for pool in problem.pools if pool.eligible and pool.apy > 0),
         key=lambda pool: (-pool.apy, pool.pool_id),
     )
     for pool in ranked:
-        amount = min(caps[pool.pool_id], group_left[pool.group], budget)
+        keys = [(d, name) for d in DIMENSIONS if (name := member(pool, d)) is not None]
+        amount = min(
+            caps[pool.pool_id],
+            group_left[pool.group],
+            budget,
+            *(exposure_left[key] for key in keys),
+        )
         if amount >= minimum:
             allocation[pool.pool_id] = amount
             group_left[pool.group] -= amount
             budget -= amount
+            for key in keys:
+                exposure_left[key] -= amount
     return allocation

@@ -11,7 +11,9 @@ held, 0 otherwise), binary touched_i (any change a_i ≠ current_i pays the pool
 token t: ``bought_t`` (USD of t obtained by conversion) and ``sold_t`` (USD of t given up,
 conversion cost included): Σ sold = (1 + conversion_rate) Σ bought. Idle per token =
 wallet + withdrawals − deposits + bought − sold ≥ 0, each pool's flow split equally across its
-tokens; hence Σ a + Σ idle = AUM − conversion cost.
+tokens; hence Σ a + Σ idle = AUM − conversion cost. Per protocol and per chain whose cap is
+below AUM, Σ a ≤ the cap. With ``apy_dilution`` each pool's yield is an epigraph variable y_i
+below tangents of :mod:`.dilution`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
+from python_models.optimization.dilution import (
+    DilutionCurve,
+    other_supply_usd,
+    static_point_lists,
+)
 from python_models.optimization.evaluate import group_cap_usd, min_position_usd, position_caps
+from python_models.optimization.exposure import DIMENSIONS, binding_names, exposure_cap_usd, member
 from python_models.optimization.problem import Pool, Problem
 
 SCALED_AUM = 1000.0
@@ -30,22 +38,78 @@ SCALED_AUM = 1000.0
 TIE_BREAK_COST_WEIGHT = 1e-6
 
 
+Binary = cp.Variable | np.ndarray
+
+
 @dataclass
 class Model:
-    """A built program and the handles needed to read its solution back."""
+    """A built program and the handles needed to read its solution back.
+
+    ``held`` and ``touched`` are constants in a polishing program (:func:`build_model` with
+    ``fixed``); ``tangent_points`` are the points of each candidate's dilution tangents.
+    """
 
     program: cp.Problem
     candidates: list[Pool]
     scale_usd: float
     allocation: cp.Variable
-    held: cp.Variable
+    held: Binary
+    touched: Binary
+    dilution: DilutionCurve | None = None
+    epigraph: cp.Variable | None = None
+    tangent_points: list[np.ndarray] | None = None
+
+    @staticmethod
+    def value(binary: Binary) -> np.ndarray:
+        return np.round(binary.value if isinstance(binary, cp.Variable) else binary)
+
+    def overestimate(self) -> np.ndarray:
+        """Per candidate, how much the epigraph exceeds the exact diluted yield (scaled)."""
+        if self.dilution is None or self.epigraph is None:
+            return np.zeros(len(self.candidates))
+        exact = self.dilution.exact(self.allocation.value)
+        return np.maximum(self.epigraph.value - exact, 0.0)
 
 
-def candidate_pools(problem: Problem, with_group_caps: bool = True) -> list[Pool]:
+def candidate_pools(
+    problem: Problem, with_group_caps: bool = True, with_exposure_caps: bool = True
+) -> list[Pool]:
     """Eligible pools whose cap admits a position of at least ``min_position_usd``."""
-    caps = position_caps(problem, with_group_caps)
+    caps = position_caps(problem, with_group_caps, with_exposure_caps)
     minimum = min_position_usd(problem)
     return [pool for pool in problem.pools if pool.eligible and caps[pool.pool_id] >= minimum]
+
+
+def dilution_curve(problem: Problem, candidates: list[Pool], scale: float) -> DilutionCurve:
+    """Each candidate's diluted-yield curve, in scaled units."""
+    horizon = problem.parameters.horizon_days / 365
+    current = np.array([problem.current(pool.pool_id) for pool in candidates])
+    tvl = np.array([pool.tvl_usd for pool in candidates])
+    return DilutionCurve(
+        rates=np.array([pool.apy / 100 * horizon for pool in candidates]),
+        tvl=tvl / scale,
+        other=other_supply_usd(tvl, current) / scale,
+    )
+
+
+def _exposure_constraints(
+    problem: Problem, candidates: list[Pool], allocation: cp.Variable, scale: float
+) -> list[cp.Constraint]:
+    """Σ a over the pools of one protocol / chain ≤ its cap, one row per binding name."""
+    rows, cols, caps = [], [], []
+    for dimension in DIMENSIONS:
+        for name in binding_names(problem, dimension, candidates):
+            for col, pool in enumerate(candidates):
+                if member(pool, dimension) == name:
+                    rows.append(len(caps))
+                    cols.append(col)
+            caps.append(exposure_cap_usd(problem, dimension, name) / scale)
+    if not caps:
+        return []
+    members = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(caps), len(candidates))
+    )
+    return [members @ allocation <= np.array(caps)]
 
 
 def build_model(
@@ -53,18 +117,27 @@ def build_model(
     *,
     count_positions: bool = False,
     relax_group_caps: bool = False,
+    relax_exposure_caps: bool = False,
     free_conversions: bool = False,
+    fixed: dict[str, tuple[bool, bool]] | None = None,
+    tangent_points: list[np.ndarray] | None = None,
 ) -> Model:
-    """Build the program; the keyword switches build the diagnostic variants.
+    """Build the program; the keyword switches build the diagnostic and polishing variants.
 
     ``count_positions`` drops ``min_pools`` and maximizes the number of held positions instead,
-    which tells how many positions the other constraints allow; ``relax_group_caps`` and
-    ``free_conversions`` lift one constraint family to see whether it is the one in conflict.
+    which tells how many positions the other constraints allow; ``relax_group_caps``,
+    ``relax_exposure_caps`` and ``free_conversions`` lift one constraint family to see whether
+    it is the one in conflict. ``fixed`` (pool_id → held, touched) keeps only those pools with
+    their binaries fixed: a linear program that refines a MILP answer's continuous part, with
+    ``tangent_points`` per kept pool.
     """
     params = problem.parameters
-    candidates = candidate_pools(problem, with_group_caps=not relax_group_caps)
+    with_groups, with_exposure = not relax_group_caps, not relax_exposure_caps
+    candidates = candidate_pools(problem, with_groups, with_exposure)
+    if fixed is not None:
+        candidates = [pool for pool in candidates if pool.pool_id in fixed]
     scale = max(problem.aum_usd, 1.0) / SCALED_AUM
-    caps = position_caps(problem, with_group_caps=not relax_group_caps)
+    caps = position_caps(problem, with_groups, with_exposure)
     tokens = problem.tokens
     token_index = {token: row for row, token in enumerate(tokens)}
 
@@ -92,8 +165,11 @@ def build_model(
             start[token_index[token]] += problem.current(pool.pool_id) / scale / len(pool.tokens)
 
     allocation = cp.Variable(len(candidates), nonneg=True, name="allocation")
-    held = cp.Variable(len(candidates), boolean=True, name="held")
-    touched = cp.Variable(len(candidates), boolean=True, name="touched")
+    held: Binary = cp.Variable(len(candidates), boolean=True, name="held")
+    touched: Binary = cp.Variable(len(candidates), boolean=True, name="touched")
+    if fixed is not None:
+        held = np.array([float(fixed[pool.pool_id][0]) for pool in candidates])
+        touched = np.array([float(fixed[pool.pool_id][1]) for pool in candidates])
     bought = cp.Variable(len(tokens), nonneg=True, name="bought")
     sold = cp.Variable(len(tokens), nonneg=True, name="sold")
 
@@ -106,17 +182,32 @@ def build_model(
         start - token_share @ allocation + bought - sold >= 0,
         cp.sum(sold) == (1 + rate) * cp.sum(bought),
     ]
-    if not relax_group_caps:
+    if with_groups:
         for group in sorted({pool.group for pool in candidates}):
             members = np.array([pool.group == group for pool in candidates], dtype=float)
             constraints.append(members @ allocation <= group_cap_usd(problem, group) / scale)
+    if with_exposure:
+        constraints += _exposure_constraints(problem, candidates, allocation, scale)
+    dilution, epigraph = None, None
     if count_positions:
         objective = cp.Maximize(cp.sum(held))
     else:
-        constraints.append(cp.sum(held) >= params.min_pools)
+        if fixed is None:
+            constraints.append(cp.sum(held) >= params.min_pools)
         cost_weight = 1.0 if params.profit_optimization else TIE_BREAK_COST_WEIGHT
+        if params.apy_dilution and candidates:
+            dilution = dilution_curve(problem, candidates, scale)
+            if tangent_points is None:
+                tangent_points = static_point_lists(cap, current, dilution.other)
+            epigraph = cp.Variable(len(candidates), name="diluted_yield")
+            constraints.append(dilution.cuts(epigraph, allocation, tangent_points))
+            expected_yield = scale * cp.sum(epigraph)
+        else:
+            expected_yield = (yield_per_unit * scale) @ allocation
         objective = cp.Maximize(
-            (yield_per_unit * scale) @ allocation
-            - cost_weight * (gas @ touched + rate * scale * cp.sum(bought))
+            expected_yield - cost_weight * (gas @ touched + rate * scale * cp.sum(bought))
         )
-    return Model(cp.Problem(objective, constraints), candidates, scale, allocation, held)
+    program = cp.Problem(objective, constraints)
+    return Model(
+        program, candidates, scale, allocation, held, touched, dilution, epigraph, tangent_points
+    )

@@ -42,6 +42,17 @@ def _normalize_symbol(symbol: str) -> str:
 
 TokenSymbol = Annotated[str, AfterValidator(_normalize_symbol)]
 Usd = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1)]
+
+# The realism parameters a problem file may leave out: absent means off, so a file written
+# before they existed keeps its meaning (the strategy file's defaults turn them on instead).
+OFF_WHEN_ABSENT: dict[str, Any] = {
+    "protocol_max_pct": 100,
+    "chain_max_pct": 100,
+    "position_max_pct_available_liquidity": None,
+    "apy_dilution": False,
+}
 
 
 class Pool(BaseModel):
@@ -56,6 +67,10 @@ class Pool(BaseModel):
     tokens: Annotated[list[TokenSymbol], Field(min_length=1)]
     gas_usd: Usd = 0.0
     eligible: StrictBool = True
+    protocol: Name | None = None
+    chain: Name | None = None
+    # Withdrawable liquidity (supply − borrows); None: unknown, the TVL cap alone applies.
+    available_liquidity_usd: Usd | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Pool:
@@ -90,6 +105,10 @@ class Problem(BaseModel):
     parameters: StrategyConfig
     pools: list[Pool]
     holdings: Holdings = Field(default_factory=Holdings)
+    # Analysts' tighter caps for one protocol / chain, % of AUM (the lower of it and the
+    # parameter applies).
+    protocol_caps: dict[Name, Pct] = Field(default_factory=dict)
+    chain_caps: dict[Name, Pct] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_ids(self) -> Problem:
@@ -156,7 +175,7 @@ def parse_problem(raw: Any) -> Problem:
     if not isinstance(parameters, dict):
         raise ProblemError("parameters: must be an object of strategy parameters")
     try:
-        config = parse_config(parameters)
+        config = parse_config({**OFF_WHEN_ABSENT, **parameters})
     except ConfigError as error:
         raise ProblemError(
             "parameters: " + str(error).removeprefix("invalid strategy configuration: ")

@@ -31,6 +31,12 @@ class Position(BaseModel):
     apy: float
     allocation_usd: float
     previous_usd: float
+    protocol: str | None = None
+    chain: str | None = None
+    # position_max_pct_available_liquidity × withdrawable liquidity; None: unknown or off.
+    liquidity_cap_usd: float | None = None
+    # The position sits at its liquidity cap: what can be withdrawn is what stops it.
+    liquidity_bound: bool = False
 
 
 class Result(BaseModel):
@@ -45,6 +51,12 @@ class Result(BaseModel):
     gas_cost_usd: float = 0.0
     conversion_cost_usd: float = 0.0
     expected_profit_usd: float = 0.0
+    # Yield the allocation gives up because its own deposits dilute the quoted APY.
+    dilution_cost_usd: float = 0.0
+    # % of AUM per protocol and per chain ({"protocol": {...}, "chain": {...}}).
+    exposure_pct: dict[str, dict[str, float]] = Field(default_factory=dict)
+    # Eligible pools whose withdrawable liquidity is unknown: the TVL cap alone binds them.
+    unknown_liquidity_pools: int = 0
     plan: list[PlanStep] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
     solve_seconds: float = 0.0

@@ -1,6 +1,10 @@
 """``solve(problem) -> Result``: a pure function (no database, no Prefect) around the MILP.
 
-Obvious conflicts are reported before the solver runs. After an optimal solve the solution is
+Obvious conflicts are reported before the solver runs. With ``apy_dilution`` the MILP's
+answer is polished: with its binaries kept, a small linear program over the held pools is
+re-solved with tangents added around each position until the epigraph overestimates the exact
+diluted yield by less than ``DILUTION_TOLERANCE`` of the objective (Kelley's outer
+approximation). After an optimal solve the solution is
 snapped (moves below a cent are no moves, sub-dust leftovers of the binary tolerance are zero)
 and every reported figure is recomputed by :mod:`.evaluate`, the same code the tests check
 constraints with; a solution that breaks a constraint beyond tolerance is a failure, never an
@@ -15,14 +19,18 @@ import time
 from typing import Any
 
 import cvxpy as cp
+import numpy as np
 
 from python_models.optimization.diagnose import explain_infeasible, necessary_conditions
+from python_models.optimization.dilution import refined_points
 from python_models.optimization.evaluate import (
     CHANGE_TOLERANCE_USD,
     Evaluation,
     evaluate,
     min_position_usd,
+    tolerance_usd,
 )
+from python_models.optimization.exposure import exposure_shares_pct, liquidity_cap_usd
 from python_models.optimization.model import Model, build_model
 from python_models.optimization.plan import rebalance_plan
 from python_models.optimization.problem import Problem
@@ -32,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 MIP_REL_GAP = 1e-6
 DEFAULT_TIME_LIMIT_SECONDS = 120.0
+# Polishing stops when the tangents overestimate the diluted yield by less than this share
+# of the objective, or after this many rounds.
+DILUTION_TOLERANCE = 1e-7
+POLISH_ROUNDS = 8
 
 
 def solve(problem: Problem, time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS) -> Result:
@@ -46,31 +58,76 @@ def solve(problem: Problem, time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECON
     if not model.candidates:
         # Nothing can be held (and min_pools is 0, or a conflict was reported): all idle.
         return _solved(problem, {}, started, {"status": "no candidate pools"})
+    deadline = started + time_limit_seconds
+    answer, rounds, overestimate = model, 0, None
     try:
-        model.program.solve(
-            solver=cp.HIGHS,
-            mip_rel_gap=MIP_REL_GAP,
-            time_limit=float(time_limit_seconds),
-            output_flag=False,
-        )
+        _run(model, deadline)
+        if model.dilution is not None and model.allocation.value is not None:
+            answer, rounds, overestimate = _polish(problem, model, deadline)
     except cp.SolverError as error:
         logger.warning("HiGHS failed: %s", error)
         return _unsolved(problem, "failed", f"solver error: {error}", started, {})
-    stats = _solver_stats(model)
+    stats = _solver_stats(model, answer, rounds, overestimate)
     if model.program.status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
         return _unsolved(problem, "infeasible", explain_infeasible(problem), started, stats)
     if model.allocation.value is None:
         return _unsolved(
             problem, "failed", f"solver ended with status {model.program.status}", started, stats
         )
-    return _solved(problem, _read_allocation(problem, model), started, stats)
+    return _solved(problem, _read_allocation(problem, answer), started, stats)
+
+
+def _run(model: Model, deadline: float) -> None:
+    model.program.solve(
+        solver=cp.HIGHS,
+        mip_rel_gap=MIP_REL_GAP,
+        time_limit=max(deadline - time.perf_counter(), 1.0),
+        output_flag=False,
+    )
+
+
+def _polish(problem: Problem, model: Model, deadline: float) -> tuple[Model, int, float]:
+    """Refine the diluted yield of the MILP answer until the tangents are exact enough.
+
+    The binaries stay as the MILP chose them, so each round is a small linear program over
+    the held (and touched) pools with tangents added around each inexact position. Returns the program
+    whose answer to read, the rounds and the remaining overestimate of the yield (USD).
+    """
+    held = Model.value(model.held) > 0.5
+    touched = Model.value(model.touched) > 0.5
+    kept = held | touched  # the pools that pay gas stay, so the objective keeps its meaning
+    fixed = {
+        pool.pool_id: (bool(hold), bool(touch))
+        for pool, hold, touch, keep in zip(model.candidates, held, touched, kept, strict=True)
+        if keep
+    }
+    index = np.flatnonzero(kept)
+    points = [model.tangent_points[i] for i in index] if model.tangent_points else []
+    allocation = model.allocation.value[index]
+    excess = model.overestimate()[index]
+    limit = DILUTION_TOLERANCE * max(abs(model.program.value), 1.0) / model.scale_usd
+    answer, rounds = model, 0
+    while excess.sum() > limit and rounds < POLISH_ROUNDS and time.perf_counter() < deadline:
+        points = [
+            refined_points(p, a) if e > 0 else p
+            for p, a, e in zip(points, allocation, excess, strict=True)
+        ]
+        polished = build_model(problem, fixed=fixed, tangent_points=points)
+        _run(polished, deadline)
+        if polished.allocation.value is None:
+            break
+        answer, rounds = polished, rounds + 1
+        allocation, excess = polished.allocation.value, polished.overestimate()
+    return answer, rounds, float(excess.sum()) * model.scale_usd
 
 
 def _read_allocation(problem: Problem, model: Model) -> dict[str, float]:
     minimum = min_position_usd(problem)
     allocation = {}
     for pool, (scaled, held) in zip(
-        model.candidates, zip(model.allocation.value, model.held.value, strict=True), strict=True
+        model.candidates,
+        zip(model.allocation.value, Model.value(model.held), strict=True),
+        strict=True,
     ):
         usd = float(scaled) * model.scale_usd
         if held < 0.5 and usd < minimum / 2:
@@ -83,21 +140,35 @@ def _read_allocation(problem: Problem, model: Model) -> dict[str, float]:
     return allocation
 
 
-def _solver_stats(model: Model) -> dict[str, Any]:
+def _solver_stats(
+    model: Model, answer: Model, rounds: int, overestimate: float | None
+) -> dict[str, Any]:
     stats = model.program.solver_stats
     info = stats.extra_stats
     gap = float(getattr(info, "mip_gap", math.nan))
-    return {
+    objective = None if model.program.value is None else float(model.program.value)
+    # cvxpy hands HiGHS the negated (minimization) objective; report the max's bound.
+    bound = -float(getattr(info, "mip_dual_bound", math.nan))
+    figures: dict[str, Any] = {
         "status": model.program.status,
-        "objective_usd": None if model.program.value is None else float(model.program.value),
+        "objective_usd": objective,
         "mip_gap": gap if math.isfinite(gap) else None,
-        # cvxpy hands HiGHS the negated (minimization) objective; report the max's bound.
-        "mip_dual_bound_usd": -float(getattr(info, "mip_dual_bound", math.nan)),
+        "mip_dual_bound_usd": bound,
         "mip_node_count": int(getattr(info, "mip_node_count", 0)),
         "solver_seconds": stats.solve_time,
         "variables": sum(variable.size for variable in model.program.variables()),
         "binaries": 2 * len(model.candidates),
     }
+    if overestimate is not None and answer.program.value is not None:
+        # The tangents over-state the yield, so the MILP's bound holds for the exact problem
+        # too: bound − exact objective of the answer is the true optimality gap.
+        exact = float(answer.program.value) - overestimate
+        figures["dilution_rounds"] = rounds
+        figures["dilution_overestimate_usd"] = overestimate
+        figures["dilution_converged"] = overestimate <= DILUTION_TOLERANCE * max(abs(exact), 1.0)
+        if math.isfinite(bound):
+            figures["optimality_gap"] = max(bound - exact, 0.0) / max(abs(exact), 1e-9)
+    return figures
 
 
 def _solved(
@@ -116,6 +187,8 @@ def _solved(
     status = "optimal" if gap is None or gap <= MIP_REL_GAP * 1.01 else "feasible"
     if stats.get("status") not in (None, cp.OPTIMAL, "no candidate pools"):
         status = "feasible"
+    if stats.get("dilution_converged") is False:
+        status = "feasible"
     return Result(
         status=status,
         aum_usd=problem.aum_usd,
@@ -125,6 +198,11 @@ def _solved(
         gas_cost_usd=evaluation.gas_cost_usd,
         conversion_cost_usd=evaluation.conversion_cost_usd,
         expected_profit_usd=evaluation.expected_profit_usd,
+        dilution_cost_usd=evaluation.dilution_cost_usd,
+        exposure_pct=exposure_shares_pct(problem, evaluation.allocations),
+        unknown_liquidity_pools=sum(
+            pool.eligible and pool.available_liquidity_usd is None for pool in problem.pools
+        ),
         plan=rebalance_plan(problem, evaluation),
         positions=_positions(problem, evaluation),
         solve_seconds=time.perf_counter() - started,
@@ -133,17 +211,27 @@ def _solved(
 
 
 def _positions(problem: Problem, evaluation: Evaluation) -> list[Position]:
-    return [
-        Position(
-            pool_id=pool.pool_id,
-            group=pool.group,
-            apy=pool.apy,
-            allocation_usd=evaluation.allocations.get(pool.pool_id, 0.0),
-            previous_usd=problem.current(pool.pool_id),
+    tol = tolerance_usd(problem)
+    positions = []
+    for pool in problem.pools:
+        amount = evaluation.allocations.get(pool.pool_id, 0.0)
+        if amount <= 0 and problem.current(pool.pool_id) <= 0:
+            continue
+        cap = liquidity_cap_usd(problem, pool)
+        positions.append(
+            Position(
+                pool_id=pool.pool_id,
+                group=pool.group,
+                apy=pool.apy,
+                allocation_usd=amount,
+                previous_usd=problem.current(pool.pool_id),
+                protocol=pool.protocol,
+                chain=pool.chain,
+                liquidity_cap_usd=cap,
+                liquidity_bound=cap is not None and amount > 0 and amount >= cap - tol,
+            )
         )
-        for pool in problem.pools
-        if evaluation.allocations.get(pool.pool_id, 0.0) > 0 or problem.current(pool.pool_id) > 0
-    ]
+    return positions
 
 
 def _unsolved(
