@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dlt.sources.helpers import requests
@@ -36,50 +36,93 @@ class RedactApiKeys(logging.Filter):
 logging.getLogger("urllib3.connectionpool").addFilter(RedactApiKeys())
 
 
-class ApiClient:
-    """One API's base URL, default headers and a retrying session."""
+# HTTP statuses a later attempt can get past unchanged (server trouble, rate limits).
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
-    def __init__(self, base_url: str, headers: Mapping[str, str] | None = None) -> None:
+
+class ApiClient:
+    """One API's base URL, default headers and a retrying session.
+
+    ``before_request`` runs before every HTTP call (Etherscan's shared rate limiter).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        before_request: Callable[[], None] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers or {})
         self.session = requests.Client(raise_for_status=False).session
+        self._before_request = before_request
 
     def get_json(self, path: str, endpoint: str, params: Mapping[str, Any] | None = None) -> Any:
         """The decoded JSON answer of ``GET base_url/path``; IngestionError otherwise.
 
         ``endpoint`` is the human name used in logs and errors (e.g. ``defillama GET /pools``).
         """
+        return self._request("GET", path, endpoint, params=params)
+
+    def post_json(self, path: str, endpoint: str, body: Any) -> Any:
+        """The decoded JSON answer of ``POST base_url/path`` with a JSON body."""
+        return self._request("POST", path, endpoint, json=body)
+
+    def _request(self, method: str, path: str, endpoint: str, **kwargs: Any) -> Any:
+        if self._before_request is not None:
+            self._before_request()
         try:
-            response = self.session.get(
-                f"{self.base_url}/{path.lstrip('/')}", params=params, headers=self.headers
+            response = self.session.request(
+                method, f"{self.base_url}/{path.lstrip('/')}", headers=self.headers, **kwargs
             )
         except requests.Timeout:
-            raise IngestionError(endpoint, "timed out (after retries)") from None
+            raise IngestionError(endpoint, "timed out (after retries)", retryable=True) from None
         except requests.ConnectionError:
-            raise IngestionError(endpoint, "could not connect (after retries)") from None
-        except requests.RequestException as error:
-            raise IngestionError(endpoint, f"request failed: {type(error).__name__}") from None
-        if response.status_code >= 400:
             raise IngestionError(
-                endpoint, f"HTTP {response.status_code} {response.reason} {_error_detail(response)}"
+                endpoint, "could not connect (after retries)", retryable=True
+            ) from None
+        except requests.RequestException as error:
+            raise IngestionError(
+                endpoint, f"request failed: {type(error).__name__}", retryable=True
+            ) from None
+        if response.status_code >= 400:
+            code, detail = _error_detail(response)
+            raise IngestionError(
+                endpoint,
+                f"HTTP {response.status_code} {response.reason} {detail}".strip(),
+                status=response.status_code,
+                error_code=code,
+                retryable=response.status_code in RETRYABLE_STATUSES,
             )
         try:
             return response.json()
         except ValueError:
+            # A provider's maintenance page is HTML sent with 200: transient, worth a retry.
+            html = (
+                "html" in response.headers.get("Content-Type", "")
+                or response.text.lstrip()[:1] == "<"
+            )
+            what = "an HTML page (maintenance?)" if html else "not valid JSON"
             raise IngestionError(
-                endpoint, f"response is not valid JSON: {response.text[:60]!r}"
+                endpoint,
+                f"response is {what}: {response.text[:60]!r}",
+                status=response.status_code,
+                retryable=html,
             ) from None
 
 
-def _error_detail(response: requests.Response) -> str:
-    """The API's own error message from a JSON error body, if any."""
+def _error_detail(response: requests.Response) -> tuple[int | str | None, str]:
+    """The API's own error code and message from a JSON error body, if any."""
     try:
         body = response.json()
     except ValueError:
-        return ""
+        return None, ""
     if isinstance(body, dict):
         status = body.get("status")
         if isinstance(status, dict):
-            return str(status.get("error_message", ""))[:200]
-        return str(body.get("message") or body.get("error") or "")[:200]
-    return ""
+            # CoinMarketCap: {"status": {"error_code": 1006, "error_message": ...}}
+            return status.get("error_code"), str(status.get("error_message", ""))[:200]
+        return None, str(body.get("message") or body.get("error") or "")[:200]
+    if isinstance(body, str):  # EthGasTracker's 401: a bare JSON string
+        return None, body[:200]
+    return None, ""

@@ -158,6 +158,9 @@ def convert(value: Any, kind: str) -> Any:
             raise TypeError(kind)
         return value
     if kind == "timestamp":
+        # Unix seconds, as a number (DeFiLlama coins) or a string of digits (Etherscan).
+        if isinstance(value, int) and not isinstance(value, bool):
+            return dt.datetime.fromtimestamp(value, dt.UTC)
         if isinstance(value, str) and value.isdigit():
             return dt.datetime.fromtimestamp(int(value), dt.UTC)
         if not isinstance(value, str):

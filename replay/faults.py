@@ -1,15 +1,20 @@
 """Faults a test can make the replay server answer with, instead of the recorded response.
 
 Each fault stands for a way a real API misbehaves: a server error or a rate limit (``Status``),
-a response that arrives too late (``Delay``), a body that is not JSON (``RawBody``), and a
-well-formed answer with the wrong content (``Transform``: a dropped field, an empty list).
+a response that arrives too late (``Delay``), a body that is not JSON (``RawBody``), a
+well-formed answer with the wrong content (``Transform``: a dropped field, an empty list), and
+the providers' documented refusals (``etherscan_rate_limited``, ``etherscan_pro_refusal``,
+``cmc_error``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from replay.envelopes import coinmarketcap, etherscan
 
 
 @dataclass(frozen=True)
@@ -79,3 +84,22 @@ def record_list(payload: Any) -> list[dict[str, Any]]:
     if isinstance(node, list):
         return node
     raise ValueError("the response holds no record list to transform")
+
+
+def _json_status(code: int, payload: Any) -> Status:
+    return Status(code, json.dumps(payload), {"Content-Type": "application/json"})
+
+
+def etherscan_rate_limited(calls_per_second: int = 3) -> Status:
+    """Etherscan past the plan's calls per second: HTTP 200, status "0", NOTOK."""
+    return _json_status(200, etherscan.notok(etherscan.RATE_LIMIT.format(rate=calls_per_second)))
+
+
+def etherscan_pro_refusal() -> Status:
+    """Etherscan's answer to an API Pro endpoint for a key without API Pro (HTTP 200)."""
+    return _json_status(200, etherscan.notok(etherscan.API_PRO))
+
+
+def cmc_error(error_code: int) -> Status:
+    """CoinMarketCap's documented error answer (e.g. 403/1006, 429/1008)."""
+    return _json_status(*coinmarketcap.error(error_code))

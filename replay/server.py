@@ -21,16 +21,16 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from replay.envelopes import coinmarketcap
+from replay.apis import coinmarketcap, defillama_coins, etherscan
 from replay.faults import Delay, Fault, RawBody, Status, Transform
+from replay.plans import RUN_TIME, Plan
 from replay.recordings import Answer, Recordings
 
 logger = logging.getLogger(__name__)
 
-SOURCES = ("defillama", "coinmarketcap", "ethgastracker", "etherscan")
+SOURCES = ("defillama", "coinmarketcap", "defillama_coins", "ethgastracker", "etherscan")
 # Query parameters and headers that carry API keys; never logged or kept in clear.
 SECRET_PARAMS = frozenset({"apikey", "cmc_pro_api_key"})
-CMC_KEY_HEADER = "X-CMC_PRO_API_KEY"
 REDACTED = "***"
 
 
@@ -59,11 +59,21 @@ class _Injection:
 
 
 class ReplayServer:
-    """Context manager serving ``recordings_dir`` as the APIs were on ``as_of``."""
+    """Context manager serving ``recordings_dir`` as the APIs answer at ``at`` (the run's
+    scheduled time, 02:30 UTC) on ``as_of``, for keys of the plans ``plan`` describes."""
 
-    def __init__(self, recordings_dir: Path, as_of: dt.date, port: int = 0) -> None:
-        self.recordings = Recordings(Path(recordings_dir), as_of)
+    def __init__(
+        self,
+        recordings_dir: Path,
+        as_of: dt.date,
+        port: int = 0,
+        at: dt.time = RUN_TIME,
+        plan: Plan | None = None,
+    ) -> None:
+        self.recordings = Recordings(Path(recordings_dir), as_of, at)
         self.as_of = as_of
+        self.plan = plan or Plan()
+        self._rate_window = etherscan.RateWindow()
         self.requests: list[RecordedRequest] = []
         self._injections: list[_Injection] = []
         self._lock = threading.Lock()
@@ -119,29 +129,39 @@ class ReplayServer:
                     return injection.faults.popleft()
         return None
 
-    def answer(self, path: str, params: dict[str, str], headers: dict[str, str]) -> Answer:
-        """The normal answer for a request path (with its source prefix) and query."""
+    def answer(
+        self,
+        path: str,
+        params: dict[str, str],
+        headers: dict[str, str],
+        method: str = "GET",
+        body: bytes = b"",
+    ) -> Answer:
+        """The normal answer for a request path (with its source prefix), query and body."""
         source, _, rest = path.lstrip("/").partition("/")
         rest = "/" + rest
-        recordings = self.recordings
-        if source == "defillama":
+        store = self.recordings
+        answered: Answer | None = None
+        if source == "defillama" and method == "GET":
             if rest == "/pools":
-                return recordings.defillama_pools()
-            if rest.startswith("/chart/"):
-                return recordings.defillama_chart(rest.removeprefix("/chart/"))
-        elif source == "coinmarketcap":
-            if not (headers.get(CMC_KEY_HEADER.lower()) or params.get("CMC_PRO_API_KEY")):
-                return coinmarketcap.error(1002)
-            if rest == "/v2/cryptocurrency/ohlcv/historical":
-                return recordings.cmc_ohlcv_historical(params)
-            if rest == "/v2/cryptocurrency/quotes/latest":
-                return recordings.cmc_quotes_latest(params)
-        elif source == "ethgastracker":
+                answered = store.defillama_pools()
+            elif rest.startswith("/chart/"):
+                answered = store.defillama_chart(rest.removeprefix("/chart/"))
+        elif source == "coinmarketcap" and method == "GET":
+            answered = coinmarketcap.answer(store, self.plan, rest, params, headers)
+        elif source == "defillama_coins":
+            answered = defillama_coins.answer(store, method, rest, params, body)
+        elif source == "ethgastracker" and method == "GET":
             if rest in ("/api/gas/average", "/api/gas/average/mainnet"):
-                return recordings.ethgastracker_average()
-        elif source == "etherscan" and rest in ("/v2/api", "/v2/api/"):
-            return recordings.etherscan(params)
-        return 404, {"status": "error", "message": f"no such endpoint: {path}"}
+                # wslyvh/eth-gas-tracker src/middleware.ts: other origins need ?apiKey=.
+                if self.plan.ethgastracker_key and not params.get("apiKey"):
+                    return 401, "No API Key provided"
+                answered = store.ethgastracker_average()
+        elif source == "etherscan" and method == "GET" and rest in ("/v2/api", "/v2/api/"):
+            answered = etherscan.answer(store, self.plan, self._rate_window, params)
+        if answered is None:
+            return 404, {"status": "error", "message": f"no such endpoint: {path}"}
+        return answered
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -150,17 +170,26 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                self._handle("GET", b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._handle("POST", self.rfile.read(length) if length else b"")
+
+            def _handle(self, method: str, request_body: bytes) -> None:
                 parts = urlsplit(self.path)
                 params = dict(parse_qsl(parts.query, keep_blank_values=True))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 fault = server._next_fault(parts.path, params)
-                status, body, extra = self._respond(parts.path, params, headers, fault)
+                status, body, extra = self._respond(
+                    method, parts.path, params, headers, fault, request_body
+                )
                 redacted = {
                     k: (REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in params.items()
                 }
                 server.requests.append(
                     RecordedRequest(
-                        "GET",
+                        method,
                         parts.path,
                         redacted,
                         status,
@@ -172,10 +201,12 @@ class ReplayServer:
 
             def _respond(
                 self,
+                method: str,
                 path: str,
                 params: dict[str, str],
                 headers: dict[str, str],
                 fault: Fault | None,
+                request_body: bytes,
             ) -> tuple[int, bytes, dict[str, str]]:
                 if isinstance(fault, Status):
                     return fault.code, fault.body.encode(), dict(fault.headers)
@@ -183,7 +214,7 @@ class ReplayServer:
                     return fault.code, fault.body.encode(), {"Content-Type": fault.content_type}
                 if isinstance(fault, Delay):
                     time.sleep(fault.seconds)
-                status, payload = server.answer(path, params, headers)
+                status, payload = server.answer(path, params, headers, method, request_body)
                 if isinstance(fault, Transform):
                     payload = fault.change(payload)
                 return status, json.dumps(payload).encode(), {"Content-Type": "application/json"}

@@ -1,9 +1,13 @@
 """CoinMarketCap: daily OHLCV with market caps and latest quotes of the tracked tokens (step 2).
 
 ``ohlcv_daily`` merges one row per token per UTC day; each token is asked only for the days
-after the last one the destination holds (``loaded_until``, its cursor) up to the run date.
-``quotes_latest`` merges one row per token per run date. The key travels in the
-``X-CMC_PRO_API_KEY`` header, never in a URL.
+after the last one the destination holds (``loaded_until``, its cursor) up to the day before
+the run date: at the run's moment (02:30 UTC on D) D's candle is still in progress, and
+CoinMarketCap does not return the period in progress. ``time_start`` is exclusive (the OHLCV
+guide: "to get the candle for 2025-01-01, pass time_start=2024-12-31"), ``time_end``
+inclusive, so asking for (last loaded day, D-1] leaves no gap across any sequence of daily
+runs, reruns and catch-ups. ``quotes_latest`` merges one row per token per run date. The key
+travels in the ``X-CMC_PRO_API_KEY`` header, never in a URL.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from ingestion.coinmarketcap.settings import (
     API_KEY_HEADER,
     CONVERT,
     DEFAULT_BASE_URL,
-    DEFAULT_HISTORY_START,
+    KEY_ERRORS,
     OHLCV_ENDPOINT,
     OHLCV_FIELDS,
     OHLCV_PATH,
+    PLAN_ERROR,
     QUOTE_FIELDS,
     QUOTES_ENDPOINT,
     QUOTES_PATH,
+    RATE_LIMIT_ERRORS,
 )
 from ingestion.errors import IngestionError
 from ingestion.http import ApiClient
@@ -40,11 +46,16 @@ def coinmarketcap_source(
     loaded_until: Mapping[str, dt.date],
     base_url: str = dlt.config.value,
     api_key: str = dlt.secrets.value,
-    history_start: str = DEFAULT_HISTORY_START,
+    first_day: dt.date | None = None,
+    plan: str = "startup",
 ) -> list[DltResource]:
-    """OHLCV history and latest quotes for ``tokens`` as of ``run_date``."""
+    """OHLCV history from ``first_day`` and latest quotes for ``tokens`` as of ``run_date``.
+
+    ``first_day`` must fit the plan's history depth (``ingestion.pipeline`` computes it).
+    """
     client = ApiClient(base_url or DEFAULT_BASE_URL, headers={API_KEY_HEADER: api_key})
-    first_day = dt.date.fromisoformat(history_start)
+    last_day = run_date - dt.timedelta(days=1)
+    first_day = first_day or last_day
 
     @dlt.resource(
         name="ohlcv_daily",
@@ -60,16 +71,17 @@ def coinmarketcap_source(
         for token in tokens:
             since = loaded_until.get(token.symbol)
             start = since + dt.timedelta(days=1) if since else first_day
-            if start > run_date:
+            if start > last_day:
                 continue
             params = {
                 "id": token.cmc_id,
-                "time_start": start.isoformat(),
-                "time_end": f"{run_date.isoformat()}T23:59:59Z",
+                # exclusive: the day before the first wanted candle
+                "time_start": (start - dt.timedelta(days=1)).isoformat(),
+                "time_end": last_day.isoformat(),  # inclusive
                 "interval": "daily",
                 "convert": CONVERT,
             }
-            body = client.get_json(OHLCV_PATH, OHLCV_ENDPOINT, params)
+            body = _get(client, OHLCV_PATH, OHLCV_ENDPOINT, params, plan)
             fetched_at = utc_now()
             coin = _data(body, OHLCV_ENDPOINT)
             quotes = coin.get("quotes") if isinstance(coin, dict) else None
@@ -81,7 +93,9 @@ def coinmarketcap_source(
                 flat = {**quote, **_usd(quote, OHLCV_ENDPOINT, position)}
                 row = to_row(flat, OHLCV_FIELDS, OHLCV_ENDPOINT, position)
                 quote_date = row["time_open"].date()
-                if start <= quote_date <= run_date:
+                # A candle not closed yet (the period in progress) is never stored.
+                complete = row["time_close"] <= fetched_at
+                if start <= quote_date <= last_day and complete:
                     row.update(
                         symbol=token.symbol,
                         cmc_id=token.cmc_id,
@@ -105,7 +119,7 @@ def coinmarketcap_source(
         if not tokens:
             return
         params = {"id": ",".join(str(t.cmc_id) for t in tokens), "convert": CONVERT}
-        body = client.get_json(QUOTES_PATH, QUOTES_ENDPOINT, params)
+        body = _get(client, QUOTES_PATH, QUOTES_ENDPOINT, params, plan)
         fetched_at = utc_now()
         data = _data(body, QUOTES_ENDPOINT)
         if not isinstance(data, dict):
@@ -128,6 +142,43 @@ def coinmarketcap_source(
         yield rows
 
     return [ohlcv_daily, quotes_latest]
+
+
+def _get(client: ApiClient, path: str, endpoint: str, params: dict[str, Any], plan: str) -> Any:
+    """``client.get_json`` with CoinMarketCap's refusals named as what they are."""
+    try:
+        return client.get_json(path, endpoint, params)
+    except IngestionError as error:
+        raise explain_refusal(error, plan) from None
+
+
+def explain_refusal(error: IngestionError, plan: str) -> IngestionError:
+    """The error with CoinMarketCap's documented error_code in words and what to change."""
+    code = error.error_code
+    if code == PLAN_ERROR:
+        path = error.endpoint.removeprefix("coinmarketcap GET ")
+        text = (
+            f"your CoinMarketCap plan ({plan}) does not include {path} (HTTP {error.status}, "
+            f"error_code 1006): set sources.coinmarketcap.plan to the key's plan, or leave "
+            "COINMARKETCAP_API_KEY unset to use the free price path (DeFiLlama coins)"
+        )
+        return error.with_problem(text)
+    if code in KEY_ERRORS:
+        text = (
+            f"CoinMarketCap refused the key (HTTP {error.status}, error_code {code}: "
+            f"{error.problem}): set COINMARKETCAP_API_KEY (or sources.coinmarketcap.api_key) "
+            "to a valid, active key"
+        )
+        return error.with_problem(text)
+    if code in RATE_LIMIT_ERRORS:
+        text = (
+            f"your CoinMarketCap plan's rate limit was reached (HTTP {error.status}, "
+            f"error_code {code}); it resets every minute"
+        )
+        return IngestionError(
+            error.endpoint, text, status=error.status, error_code=code, retryable=True
+        )
+    return error
 
 
 def _data(body: Any, endpoint: str) -> Any:

@@ -9,8 +9,23 @@ QUOTES_PATH = "/v2/cryptocurrency/quotes/latest"
 OHLCV_ENDPOINT = f"coinmarketcap GET {OHLCV_PATH}"
 QUOTES_ENDPOINT = f"coinmarketcap GET {QUOTES_PATH}"
 CONVERT = "USD"
-# First day fetched for a token with no history loaded yet (covers the 2023 USDC depeg).
-DEFAULT_HISTORY_START = "2021-01-01"
+# How far back each plan's ohlcv/historical reaches (CoinMarketCap's plan table: Startup 1
+# month, Standard 3, Professional 12, Enterprise all). Basic and Hobbyist do not include the
+# endpoint at all (HTTP 403, error_code 1006): prices then come from DeFiLlama's coins API.
+PLAN_HISTORY_DAYS: dict[str, int | None] = {
+    "startup": 30,
+    "standard": 90,
+    "professional": 365,
+    "enterprise": None,
+}
+PLANS_WITHOUT_OHLCV = ("basic", "hobbyist")
+DEFAULT_PLAN = "startup"
+# First day an Enterprise plan (no depth limit) fetches for a token with no history yet.
+EARLIEST_HISTORY_START = "2021-01-01"
+# error_code -> what it means for the run (CoinMarketCap "Errors and Rate Limits").
+KEY_ERRORS = (1001, 1002, 1003, 1004, 1005, 1007)
+PLAN_ERROR = 1006
+RATE_LIMIT_ERRORS = (1008, 1011)
 
 # One daily quote: the record's times plus its quote.USD block, flattened by the source.
 OHLCV_FIELDS = (

@@ -123,7 +123,7 @@ def defillama_chart_source(
             shown = ", ".join(unknown[:UNKNOWN_POOLS_SHOWN])
             more = len(unknown) - UNKNOWN_POOLS_SHOWN
             logger.warning(
-                "%s: %d unknown pool(s), no history loaded (HTTP 404/400 or an error status): %s%s",
+                "%s: %d unknown pool(s), no history loaded (no points in DeFiLlama's answer): %s%s",
                 CHART_ENDPOINT,
                 len(unknown),
                 shown,
@@ -135,7 +135,8 @@ def defillama_chart_source(
 
 def _chart_rows(client: ApiClient, pool: str, since: dt.date | None) -> list[dict[str, Any]] | None:
     """The pool's chart points after ``since`` (all when None); None for a pool DeFiLlama
-    does not know (the caller names them all in one warning)."""
+    does not know (the caller names them all in one warning). Older answers for an unknown
+    pool (HTTP 404/400, or ``status: error``) are treated the same way."""
     endpoint = CHART_ENDPOINT.format(pool=pool)
     try:
         body = client.get_json(f"/chart/{pool}", endpoint)
@@ -148,14 +149,18 @@ def _chart_rows(client: ApiClient, pool: str, since: dt.date | None) -> list[dic
         logger.debug("%s: DeFiLlama answered an error: %s", endpoint, body)
         return None
     fetched_at = utc_now()
+    records = _data_list(body, endpoint)
+    if not records:
+        # Documented (yield-server controllers/yield.js): an unknown pool is 200 with
+        # {"status": "success", "data": []}; counted with the unknown pools.
+        logger.debug("%s: no points (unknown pool)", endpoint)
+        return None
     rows = []
-    for i, record in enumerate(_data_list(body, endpoint)):
+    for i, record in enumerate(records):
         row = to_row(record, CHART_FIELDS, endpoint, i)
         row.update(pool=pool, chart_date=row["timestamp"].date(), fetched_at=fetched_at)
         if since is None or row["chart_date"] > since:
             rows.append(row)
-    if not rows and since is None:
-        logger.warning("%s: the pool has no history points", endpoint)
     return rows
 
 

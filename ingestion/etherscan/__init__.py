@@ -20,16 +20,15 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.errors import IngestionError
+from ingestion.etherscan import limits
+from ingestion.etherscan.client import EtherscanClient
 from ingestion.etherscan.settings import (
-    API_PATH,
     BALANCE_ENDPOINT,
-    CHAIN_ID,
     DAILY_GAS_ENDPOINT,
     DAILY_GAS_FIELDS,
     DEFAULT_BASE_URL,
     DEFAULT_HISTORY_START,
     DEFAULT_PAGE_SIZE,
-    EMPTY_MESSAGES,
     GASORACLE_ENDPOINT,
     GASORACLE_FIELDS,
     LAST_BLOCK,
@@ -40,32 +39,8 @@ from ingestion.etherscan.settings import (
     TX_FIELDS,
     TXLIST_ENDPOINT,
 )
-from ingestion.http import ApiClient
 from ingestion.records import CONTRACT, columns, convert, to_row, utc_now
 from ingestion.seeds import TrackedToken
-
-
-class EtherscanClient(ApiClient):
-    """Etherscan's ``/v2/api`` with chain id and key, unwrapping its status envelope."""
-
-    def __init__(self, base_url: str, api_key: str) -> None:
-        super().__init__(base_url)
-        self._api_key = api_key
-
-    def call(self, endpoint: str, **params: Any) -> Any:
-        """The ``result`` of a module/action call; [] for Etherscan's "nothing found"."""
-        body = self.get_json(
-            API_PATH, endpoint, {"chainid": CHAIN_ID, **params, "apikey": self._api_key}
-        )
-        if not isinstance(body, dict) or "result" not in body:
-            raise IngestionError(endpoint, "response has no 'result'")
-        if str(body.get("status")) == "1":
-            return body["result"]
-        message = str(body.get("message", ""))
-        if message.startswith(EMPTY_MESSAGES):
-            return []
-        detail = body["result"] if isinstance(body["result"], str) else ""
-        raise IngestionError(endpoint, f"Etherscan error: {message} {detail[:200]}".strip())
 
 
 @dlt.source(name="etherscan", max_table_nesting=0)
@@ -74,9 +49,14 @@ def etherscan_gas_source(
     base_url: str = dlt.config.value,
     api_key: str = dlt.secrets.value,
     history_start: str = DEFAULT_HISTORY_START,
+    calls_per_second: float = limits.DEFAULT_CALLS_PER_SECOND,
 ) -> DltResource:
-    """Step 3: the daily average gas price from ``history_start`` up to ``run_date``."""
-    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+    """Step 3: the daily average gas price from ``history_start`` up to ``run_date``.
+
+    An API Pro endpoint: a free key is refused (``IngestionError.error_code`` "api_pro"),
+    and the pipeline goes on without it (``ingestion.pipeline.load_gas``).
+    """
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key, calls_per_second)
     first_day = dt.date.fromisoformat(history_start)
 
     @dlt.resource(
@@ -116,10 +96,12 @@ def etherscan_gas_source(
 
 @dlt.source(name="etherscan_gas_oracle", max_table_nesting=0)
 def etherscan_gas_oracle_source(
-    base_url: str = dlt.config.value, api_key: str = dlt.secrets.value
+    base_url: str = dlt.config.value,
+    api_key: str = dlt.secrets.value,
+    calls_per_second: float = limits.DEFAULT_CALLS_PER_SECOND,
 ) -> DltResource:
     """The 5-minute gas oracle poll, merged on its block."""
-    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key, calls_per_second)
 
     @dlt.resource(
         name="gas_oracle",
@@ -147,13 +129,14 @@ def etherscan_wallet_source(
     base_url: str = dlt.config.value,
     api_key: str = dlt.secrets.value,
     page_size: int = DEFAULT_PAGE_SIZE,
+    calls_per_second: float = limits.DEFAULT_CALLS_PER_SECOND,
 ) -> list[DltResource]:
     """Step 4: balances of ``wallets``, token balances of wallets and pool reserve contracts,
     and the wallets' transactions and token transfers up to the end of ``run_date``.
 
     ``loaded_blocks`` maps ``transactions``/``token_transfers`` to each wallet's last block.
     """
-    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key)
+    client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key, calls_per_second)
     wallets = [w.lower() for w in wallets]
     end_of_day = int(dt.datetime.combine(run_date, dt.time.max, dt.UTC).timestamp())
     token_contracts = [t for t in tokens if t.contract_address]
@@ -271,9 +254,10 @@ def _paged(
     """Every record from ``start_block`` on, ascending, across pages and block ranges.
 
     When a range's 10,000-row window is full, the next range starts at the last block seen
-    (that block may continue on the next page); records seen twice are dropped.
+    (that block may continue on the next page); records seen twice are dropped by their key,
+    never by the whole record (``confirmations`` grows between two calls).
     """
-    seen: set[str] = set()
+    seen: set[tuple[Any, ...]] = set()
     records: list[dict[str, Any]] = []
     pages_per_window = max(1, RESULT_WINDOW // page_size)
     while True:
@@ -294,7 +278,7 @@ def _paged(
                 endpoint,
             )
             for record in batch:
-                identity = json.dumps(record, sort_keys=True)
+                identity = _identity(record)
                 if identity not in seen:
                     seen.add(identity)
                     records.append(record)
@@ -306,6 +290,22 @@ def _paged(
                 endpoint, f"{address}: block {start_block} alone exceeds the window"
             )
         start_block = last_block
+
+
+def _identity(record: Any) -> tuple[Any, ...]:
+    """A record's key: (hash, logIndex) for a token transfer, the hash for a transaction.
+
+    Etherscan's logIndex is the key within a transaction; without it (older answers) the
+    record minus the fields that change between calls (``confirmations``) stands in.
+    """
+    if not isinstance(record, dict):
+        return (json.dumps(record, sort_keys=True),)
+    if record.get("logIndex") not in (None, ""):
+        return (record.get("hash"), str(record["logIndex"]))
+    if "tokenSymbol" not in record:
+        return (record.get("hash"),)
+    stable = {k: v for k, v in record.items() if k != "confirmations"}
+    return (record.get("hash"), json.dumps(stable, sort_keys=True))
 
 
 def _fill_log_index(rows: list[dict[str, Any]]) -> None:

@@ -3,6 +3,11 @@
 The API always answers the last 168 hours; the ``period`` cursor (dlt incremental) keeps only
 hours not loaded yet, so the overlap of consecutive daily runs writes nothing twice. An
 answer without any hour is an error: a week without blocks is a broken feed, not a quiet one.
+
+The key is optional: the service's middleware (wslyvh/eth-gas-tracker ``src/middleware.ts``)
+lets its own origin through and otherwise wants an ``apiKey`` query parameter, answering 401
+"No API Key provided" / "Invalid API Key" without a valid one. The key is masked in request
+logs (``ingestion.http``) and scrubbed from errors like every other key.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ EPOCH = dt.datetime(2015, 7, 30, tzinfo=dt.UTC)
 
 
 @dlt.source(name="ethgastracker", max_table_nesting=0)
-def ethgastracker_source(base_url: str = dlt.config.value) -> DltResource:
-    """The hourly averages resource."""
+def ethgastracker_source(
+    base_url: str = dlt.config.value, api_key: str | None = None
+) -> DltResource:
+    """The hourly averages resource; ``api_key`` (optional) goes as ``apiKey``."""
     client = ApiClient(base_url or DEFAULT_BASE_URL)
+    params = {"apiKey": api_key} if api_key else None
 
     @dlt.resource(
         name="gas_hourly",
@@ -45,7 +53,16 @@ def ethgastracker_source(base_url: str = dlt.config.value) -> DltResource:
             "period", initial_value=EPOCH
         ),
     ) -> Iterator[list[dict[str, Any]]]:
-        body = client.get_json(AVERAGE_PATH, AVERAGE_ENDPOINT)
+        try:
+            body = client.get_json(AVERAGE_PATH, AVERAGE_ENDPOINT, params)
+        except IngestionError as error:
+            if error.status != 401:
+                raise
+            state = "was refused" if api_key else "is required"
+            raise error.with_problem(
+                f"{error.problem}: an EthGasTracker API key {state}; set ETHGASTRACKER_API_KEY "
+                "(or sources.ethgastracker.api_key in .dlt/secrets.toml)"
+            ) from None
         fetched_at = utc_now()
         inner = body.get("data") if isinstance(body, dict) else None
         hours = inner.get("data") if isinstance(inner, dict) else None

@@ -15,14 +15,14 @@ from typing import Any
 import pandas as pd
 
 from core.paths import RECORDINGS_DIR, SEEDS_DIR
-from replay.builder import charts, gas, pools, prices, seeds, wallet
+from replay.builder import charts, coins, gas, pools, prices, seeds, wallet
 from replay.builder.coinmarketcap import cmc_payload
 from replay.builder.common import END, write_json
 from replay.builder.tokens import TOKENS
 from replay.envelopes import defillama, etherscan
 
 log = logging.getLogger("replay.builder")
-FOLDERS = ("defillama", "coinmarketcap", "ethgastracker", "etherscan")
+FOLDERS = ("defillama", "coinmarketcap", "defillama_coins", "ethgastracker", "etherscan")
 
 
 def build(data: Path, out: Path, seeds_dir: Path) -> dict[str, Any]:
@@ -46,6 +46,7 @@ def build(data: Path, out: Path, seeds_dir: Path) -> dict[str, Any]:
             out / "coinmarketcap" / "ohlcv_historical" / f"{token.cmc_id}.json.gz",
             cmc_payload(token, histories[token.symbol]),
         )
+    coins.write_coins(data, out / "defillama_coins", histories)
     closes = {s: float(h["close"].loc[: pd.Timestamp(END)].iloc[-1]) for s, h in histories.items()}
 
     gas_wei = gas.daily_gas_price(data)

@@ -16,7 +16,10 @@ API_PRO = (
     "Contact us to upgrade to API Pro."
 )
 MISSING_KEY = "Missing/Invalid API Key"
-MISSING_CHAIN_ID = "Missing chainid parameter (required for v2 api)"
+MISSING_CHAIN_ID = (
+    "Missing chainid parameter (required for v2 api), please see "
+    "https://api.etherscan.io/v2/chainlist for the list of supported chainids"
+)
 
 
 def ok(result: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Small recordings in the agreed ``recordings/`` layout, written by :func:`write_recordings`
 with the APIs' real shapes and small sizes:
-three pools (two with 60 days of chart history), daily OHLCV for every tracked token,
+three pools (two with 60 days of chart history), daily OHLCV and DeFiLlama coins hourly
+prices for every tracked token,
 two weeks of hourly gas, Etherscan's daily gas price, gas oracle and one wallet with
 25 transactions and 30 token transfers (enough to page with a small page size).
 """
@@ -15,7 +16,8 @@ from typing import Any
 
 from core import db
 from ingestion import seeds
-from replay.envelopes import coinmarketcap, defillama, etherscan, ethgastracker
+from ingestion.defillama_coins.settings import COINGECKO_IDS
+from replay.envelopes import coinmarketcap, defillama, defillama_coins, etherscan, ethgastracker
 
 AS_OF = dt.date(2025, 6, 5)
 WALLET = "0x1111111111111111111111111111111111111111"
@@ -126,6 +128,22 @@ def _ohlcv(token: seeds.TrackedToken) -> dict[str, Any]:
     )
 
 
+def _coin_points(token: seeds.TrackedToken) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """DeFiLlama coins: 120 days of hourly points (a few seconds past each hour) and daily
+    market caps, around the same levels as the OHLCV above."""
+    price = 1.0 if token.cmc_id not in (1, 1027) else 2500.0 * (1 + (token.cmc_id == 1) * 30)
+    first = dt.datetime.combine(AS_OF - dt.timedelta(days=119), dt.time(), dt.UTC)
+    points, caps = [], []
+    for hour in range(120 * 24):
+        stamp = int(first.timestamp()) + hour * 3600 + 17
+        points.append({"timestamp": stamp, "price": price * (1 + (hour % 24 - 12) / 10_000)})
+        if hour % 24 == 23:
+            caps.append({"timestamp": stamp, "mcap": 5e10})
+    gecko = f"coingecko:{COINGECKO_IDS[token.symbol]}"
+    chart = defillama_coins.chart({gecko: defillama_coins.chart_coin(token.symbol, points)})
+    return chart, caps
+
+
 def _gas_hours() -> dict[str, Any]:
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(), dt.UTC)
     hours = []
@@ -220,6 +238,11 @@ def write_recordings(root: Path) -> Path:
         _write(root / f"defillama/chart/{pool_id}.json.gz", _chart(seed))
     for token in seeds.tracked_tokens():
         _write(root / f"coinmarketcap/ohlcv_historical/{token.cmc_id}.json.gz", _ohlcv(token))
+    for token in seeds.tracked_tokens():
+        chart, caps = _coin_points(token)
+        gecko = COINGECKO_IDS[token.symbol]
+        _write(root / f"defillama_coins/chart/{gecko}.json.gz", chart)
+        _write(root / f"defillama_coins/mcaps/{gecko}.json.gz", caps)
     _write(root / "ethgastracker/gas_average.json.gz", _gas_hours())
     _write(root / "etherscan/dailyavggasprice.json.gz", _daily_gas())
     oracle = {

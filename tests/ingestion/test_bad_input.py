@@ -24,6 +24,7 @@ from replay import (
     ReplayServer,
     Status,
     Transform,
+    cmc_error,
     drop_field,
     empty_list,
 )
@@ -154,17 +155,22 @@ def test_unknown_pool_in_chart_is_skipped_and_others_load(
     unknown = "00000000-0000-0000-0000-000000000000"
     result = load_pool_history(AS_OF, loaded, [unknown, CHARTED_POOLS[0]])
     statuses = {r.path: r.status for r in replay.requests_to("/defillama/chart/")}
-    assert statuses[f"/defillama/chart/{unknown}"] == 404
+    # DeFiLlama answers an unknown pool with 200 {"status": "success", "data": []}.
+    assert statuses[f"/defillama/chart/{unknown}"] == 200
     assert "defillama GET /chart/{pool}: 1 unknown pool(s), no history loaded" in caplog.text
     assert unknown in caplog.text and CHARTED_POOLS[0] not in caplog.text
     with db.connect(loaded) as conn, conn.cursor() as cur:
         cur.execute("select distinct pool from raw_defillama.pool_chart")
         assert {row[0] for row in cur.fetchall()} == {CHARTED_POOLS[0]}
-    assert result.rows == {"raw_defillama.pool_chart": 60}
+    # 59 of the 60 points: AS_OF's point (23:01) comes after the run's moment (02:30).
+    assert result.rows == {"raw_defillama.pool_chart": 59}
 
 
-def test_cmc_error_envelope_names_endpoint_without_key(
-    loaded: db.PgConnection, replay: ReplayServer, seeds_dir: Path
+def test_cmc_key_refusal_falls_back_to_the_free_path_naming_it(
+    loaded: db.PgConnection,
+    replay: ReplayServer,
+    seeds_dir: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = count(loaded, "raw_coinmarketcap.ohlcv_daily")
     replay.inject(
@@ -173,13 +179,22 @@ def test_cmc_error_envelope_names_endpoint_without_key(
             401, '{"status": {"error_code": 1001, "error_message": "This API Key is invalid."}}'
         ),
     )
+    result = load_prices(AS_OF, loaded, seeds_dir)
+    assert "CoinMarketCap refused the key (HTTP 401, error_code 1001" in caplog.text
+    assert "free path" in caplog.text and "test-cmc-key" not in caplog.text
+    assert result.rows["raw_defillama_coins.price_points"] > 0
+    assert count(loaded, "raw_coinmarketcap.ohlcv_daily") == before
+
+
+def test_cmc_rate_limit_stops_the_step_as_retryable(
+    loaded: db.PgConnection, replay: ReplayServer, seeds_dir: Path
+) -> None:
+    replay.inject("/coinmarketcap/v2/cryptocurrency/ohlcv/historical", *[cmc_error(1008)] * 5)
     with pytest.raises(IngestionError) as failure:
         load_prices(AS_OF, loaded, seeds_dir)
-    message = str(failure.value)
-    assert message.startswith("coinmarketcap GET /v2/cryptocurrency/ohlcv/historical: HTTP 401")
-    assert "This API Key is invalid." in message
-    assert "test-cmc-key" not in message
-    assert count(loaded, "raw_coinmarketcap.ohlcv_daily") == before
+    error = failure.value
+    assert (error.status, error.error_code, error.retryable) == (429, 1008, True)
+    assert "CoinMarketCap plan's rate limit was reached" in str(error)
 
 
 def test_missing_api_key_is_refused_before_any_request(

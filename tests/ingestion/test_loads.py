@@ -105,20 +105,25 @@ class CollectingHandler(logging.Handler):
 def test_every_raw_table_is_loaded(ingest_db: db.PgConnection, first_run: dict) -> None:
     day_before = AS_OF - dt.timedelta(days=1)
     assert first_run["raw_defillama.pools"] == 3
-    assert first_run["raw_defillama.pool_chart"] == 2 * 59  # history up to the day before
+    # history up to two days before AS_OF: at 02:30 the day's own point (23:01) is not there
+    assert first_run["raw_defillama.pool_chart"] == 2 * 58
     assert first_run["raw_ethgastracker.gas_hourly"] == 168
     assert (
         first_run["raw_etherscan.daily_avg_gas_price"]
-        == (day_before - dt.date(2025, 5, 1)).days + 1
+        == (day_before - dt.date(2025, 5, 1)).days  # whole days ended by 02:30
     )
-    assert first_run["raw_etherscan.transactions"] == 24  # the 25th is dated AS_OF
-    assert first_run["raw_etherscan.token_transfers"] == 28
+    assert first_run["raw_etherscan.transactions"] == 23  # the last two are after 02:30
+    assert first_run["raw_etherscan.token_transfers"] == 26
+    # a Startup plan's month of candles, none of the day in progress
+    assert query(ingest_db, "select max(quote_date) from raw_coinmarketcap.ohlcv_daily") == [
+        (day_before - dt.timedelta(days=1),)
+    ]
     assert first_run["raw_etherscan.balances"] == 1
     # wallet and pool reserve contract x the three tracked ERC-20 tokens
     holders = query(ingest_db, "select distinct address from raw_etherscan.token_balances")
     assert {row[0] for row in holders} == {WALLET, RESERVE_CONTRACT}
     assert query(ingest_db, "select max(chart_date) from raw_defillama.pool_chart") == [
-        (day_before,)
+        (day_before - dt.timedelta(days=1),)
     ]
     # wei amounts survive as exact numerics
     assert query(ingest_db, "select balance_wei::text from raw_etherscan.balances") == [
@@ -209,7 +214,8 @@ def test_same_day_twice_is_idempotent_and_next_day_adds_only_new(
     starts = [
         r.params["time_start"] for r in replay.requests if r.path.endswith("ohlcv/historical")
     ]
-    assert set(starts) == {AS_OF.isoformat()}
+    # time_start is exclusive: the last loaded day, for the candle of the day after it
+    assert set(starts) == {(AS_OF - dt.timedelta(days=2)).isoformat()}
 
 
 def test_api_keys_appear_nowhere(ingest_db: db.PgConnection, first_run: dict) -> None:

@@ -1,5 +1,6 @@
-"""The replay server answers like the real APIs on the as-of day: nothing later, real paging,
-real error answers when a key is missing, and the injected faults in order."""
+"""The replay server answers like the real APIs at the run's moment (02:30 UTC on the as-of
+day): nothing later, real paging, real error answers when a key is missing, and the injected
+faults in order. The documented behaviour of each endpoint is pinned in test_api_contracts."""
 
 from __future__ import annotations
 
@@ -25,17 +26,18 @@ def get(server: ReplayServer, source: str, path: str, **params) -> requests.Resp
     return requests.get(f"{server.base_urls[source]}{path}", params=params, timeout=10)
 
 
-def test_pools_carry_the_as_of_day_chart_values(early: ReplayServer) -> None:
+def test_pools_carry_the_latest_chart_values_before_the_moment(early: ReplayServer) -> None:
     pools = {p["pool"]: p for p in get(early, "defillama", "/pools").json()["data"]}
     chart = get(early, "defillama", f"/chart/{CHARTED_POOLS[0]}").json()["data"]
-    assert chart[-1]["timestamp"].startswith(EARLY.isoformat())
+    # EARLY's point is taken at 23:01, after 02:30: the day before's is the latest
+    assert chart[-1]["timestamp"].startswith((EARLY - dt.timedelta(days=1)).isoformat())
     assert pools[CHARTED_POOLS[0]]["tvlUsd"] == chart[-1]["tvlUsd"]
     assert pools[UNCHARTED_POOL]["tvlUsd"] == 7e8
 
 
-def test_unknown_pool_chart_is_404_with_error_status(early: ReplayServer) -> None:
+def test_unknown_pool_chart_is_200_with_no_points(early: ReplayServer) -> None:
     answer = get(early, "defillama", "/chart/00000000-0000-0000-0000-000000000000")
-    assert answer.status_code == 404 and answer.json()["status"] == "error"
+    assert answer.status_code == 200 and answer.json() == {"status": "success", "data": []}
 
 
 def test_cmc_needs_a_key_and_serves_nothing_later(early: ReplayServer) -> None:
@@ -49,7 +51,9 @@ def test_cmc_needs_a_key_and_serves_nothing_later(early: ReplayServer) -> None:
         headers={"X-CMC_PRO_API_KEY": "k"},
         timeout=10,
     ).json()
-    assert answer["data"]["quotes"][-1]["time_open"].startswith(EARLY.isoformat())
+    # the day in progress at 02:30 is not returned: the last candle is the day before's
+    day_before = (EARLY - dt.timedelta(days=1)).isoformat()
+    assert answer["data"]["quotes"][-1]["time_open"].startswith(day_before)
     quotes = requests.get(
         f"{early.base_urls['coinmarketcap']}/v2/cryptocurrency/quotes/latest",
         params={"id": "3408,1027"},
@@ -57,13 +61,13 @@ def test_cmc_needs_a_key_and_serves_nothing_later(early: ReplayServer) -> None:
         timeout=10,
     ).json()["data"]
     assert set(quotes) == {"3408", "1027"}
-    assert quotes["1027"]["quote"]["USD"]["last_updated"].startswith(EARLY.isoformat())
+    assert quotes["1027"]["quote"]["USD"]["last_updated"].startswith(day_before)
 
 
-def test_gas_average_is_the_week_before_the_end_of_the_day(early: ReplayServer) -> None:
+def test_gas_average_is_the_week_of_hours_ended_by_the_moment(early: ReplayServer) -> None:
     hours = get(early, "ethgastracker", "/api/gas/average").json()["data"]["data"]
     assert len(hours) == 168
-    assert hours[0]["period"].startswith(f"{EARLY.isoformat()}T23:00")
+    assert hours[0]["period"].startswith(f"{EARLY.isoformat()}T01:00")  # 01:00-02:00 ended
 
 
 def test_etherscan_key_chain_and_paging(early: ReplayServer) -> None:
@@ -80,7 +84,8 @@ def test_etherscan_key_chain_and_paging(early: ReplayServer) -> None:
     too_far = get(early, "etherscan", "/v2/api", **keyed, page="2501").json()
     assert too_far["message"] == "NOTOK" and "Result window is too large" in too_far["result"]
     everything = get(early, "etherscan", "/v2/api", **{**keyed, "offset": "100"}).json()
-    assert len(everything["result"]) == 25 - 5  # the last five days are after EARLY
+    # the last five days are after EARLY, and EARLY's 12:00 transaction after 02:30
+    assert len(everything["result"]) == 25 - 6
     logged = early.requests_to("/etherscan")[-1]
     assert logged.params["apikey"] == "***"
 
