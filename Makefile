@@ -13,20 +13,26 @@ DEMO_DATE ?= 2025-06-05
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
+INSTALL_LOG := .yieldopt/install.log
+
+# pip's own output goes to a log file (its path is printed); on failure its tail is shown.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@mkdir -p .yieldopt
+	@echo "installing the project and its tools into $(VENV) (log: $(INSTALL_LOG))"
+	@{ $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --upgrade pip \
+		&& $(BIN)/pip install -e ".[dev]"; } > $(INSTALL_LOG) 2>&1 \
+		|| { tail -40 $(INSTALL_LOG); exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
 demo: $(STAMP) ## Run the daily job end to end on the embedded Postgres against recorded APIs
-	$(BIN)/yieldopt run --replay --date $(DEMO_DATE)
+	@$(BIN)/yieldopt run --replay --date $(DEMO_DATE)
 
-test: $(STAMP) ## Lint (ruff, sqlfluff) and run the pytest suite on a fresh embedded database
+test: $(STAMP) ## Lint (ruff, sqlfluff, import contracts) and run the pytest suite on a fresh database
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory sql-lint
 	$(BIN)/pytest
 

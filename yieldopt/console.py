@@ -50,4 +50,6 @@ def attach(console: Console) -> None:
     progress.addHandler(ConsoleHandler(console))
     warnings = ConsoleHandler(console, logging.WARNING)
     for name in PROJECT_LOGGERS:
-        logging.getLogger(name).addHandler(warnings)
+        project_logger = logging.getLogger(name)
+        project_logger.addHandler(warnings)
+        project_logger.propagate = False  # not a second time through Prefect's root handler

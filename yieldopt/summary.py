@@ -16,7 +16,7 @@ from core import db
 from python_models.reporting.data import load_report
 from python_models.reporting.deliver import report_paths
 
-# Every raw schema (one per source, ``raw_*``) and these built ones.
+# Every raw schema (one per source, ``raw_*``; not dlt's ``*_staging`` work areas) and these.
 SUMMARY_SCHEMAS = ("marts", "forecasts", "optimization")
 
 
@@ -27,7 +27,10 @@ def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
             """
             select table_schema, table_name
             from information_schema.tables
-            where (table_schema like 'raw\\_%%' or table_schema = any(%s))
+            where (
+                (table_schema like 'raw\\_%%' and table_schema not like '%%\\_staging')
+                or table_schema = any(%s)
+              )
               and table_type = 'BASE TABLE'
               and table_name not like '\\_dlt\\_%%'
             order by table_schema, table_name
