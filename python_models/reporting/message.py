@@ -40,6 +40,8 @@ MAX_PLAN_STEPS = 30
 ALLOCATION_MAX_BLOCKS = 20
 PLAN_MAX_BLOCKS = 15
 ICEBOX_MAX_BLOCKS = 3
+# A notification shows a line or two; the whole reason is in the message's first section.
+NOTIFICATION_REASON_MAX = 300
 
 
 def _fit(text: str, limit: int) -> str:
@@ -86,7 +88,8 @@ def pack_sections(
 def summary_text(report: DailyReport) -> str:
     """The plain-text fallback Slack shows in notifications."""
     if report.status != "SUCCESS":
-        return f"DeFi Yield Optimizer {report.run_date}: run {report.status} — {report.error}"
+        reason = _fit(str(report.error), NOTIFICATION_REASON_MAX)
+        return f"DeFi Yield Optimizer {report.run_date}: run {report.status} — {reason}"
     return (
         f"DeFi Yield Optimizer {report.run_date}: AUM {usd(report.aum_usd)}, "
         f"expected profit {usd(report.expected_profit_usd)} over the horizon, "

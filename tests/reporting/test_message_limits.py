@@ -108,3 +108,18 @@ def test_a_message_over_the_block_limit_is_refused_before_anything_is_posted(
     with pytest.raises(SlackObjectFormationError, match="at most 50"):
         deliver_report(long_report(positions=3_000, steps=10), reports_dir=tmp_path)
     assert fake_slack.calls == []
+
+
+def test_a_failed_run_with_a_long_reason_still_fits_and_says_the_allocation_stays() -> None:
+    report = DailyReport(
+        run_date=dt.date(2025, 6, 5),
+        status="INFEASIBLE",
+        error="min_pools=5 cannot be met: " + "pool x capped at 0 USD; " * 300,
+    )
+    payload = message_payload(report)
+    texts = _texts(payload["blocks"])
+    assert all(len(text) <= 3000 for text in texts)
+    assert "Optimization *INFEASIBLE*: min_pools=5 cannot be met" in texts[1]
+    assert texts[1].endswith("The previous allocation stays in place.")
+    assert payload["text"].startswith("DeFi Yield Optimizer 2025-06-05: run INFEASIBLE")
+    assert len(payload["text"]) < 400
