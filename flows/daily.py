@@ -24,6 +24,7 @@ from core import db
 from core.config import StrategyConfig
 from flows import run_record, steps
 from flows.steps import DayContext, StepFailed
+from ingestion.errors import IngestionError
 from python_models.reporting.deliver import post_alert
 
 # The progress lines (one per step) go to this logger; the command line prints them.
@@ -66,7 +67,8 @@ STEPS: tuple[Step, ...] = (
     Step(12, "12", "forecast gas", steps.forecast_gas),
     Step(13, "13", "optimize", steps.optimize),
     Step(14, "14", "ledger", steps.ledger),
-    Step(15, "15", "report", steps.report, FETCH_RETRY),
+    # Slack's client retries connection errors and rate limits itself (slack_sdk retry handlers)
+    Step(15, "15", "report", steps.report),
 )
 
 
@@ -78,8 +80,10 @@ def is_retryable(task: Any, task_run: Any, state: Any) -> bool:
     """
     try:
         state.result()
-    except Exception as error:
-        return bool(getattr(error, "retryable", False))
+    except IngestionError as error:
+        return error.retryable
+    except Exception:
+        return False
     return False
 
 
