@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from prefect import serve as prefect_serve
 
 from core import db
-from core.config import ConfigError, load_config
+from core.config import ConfigError, default_dbt_vars, load_config
 from core.dbt import DBT_LOG_PATH, DbtStageError
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from flows.backtest_data import load_recordings
@@ -202,10 +205,36 @@ def _run_in_dbt_project(tool: str, args: list[str], dbname: str | None = None) -
     raise typer.Exit(result.returncode)
 
 
+# dbt commands that render models (and so read the strategy vars, which dbt_project.yml
+# does not define): they get the validated config's vars under the ones given with --vars.
+DBT_COMMANDS_WITH_VARS = {"build", "compile", "docs", "list", "ls", "parse", "run", "seed"}
+DBT_COMMANDS_WITH_VARS |= {"run-operation", "show", "snapshot", "source", "test"}
+
+
+def _with_strategy_vars(args: list[str]) -> list[str]:
+    """``args`` with one ``--vars``: config/strategy.yml's thresholds, then the caller's."""
+    if not args or args[0] not in DBT_COMMANDS_WITH_VARS or args[:2] == ["docs", "serve"]:
+        return args
+    given: dict = {}
+    rest = list(args)
+    for index, arg in enumerate(args):
+        if arg == "--vars" and index + 1 < len(args):
+            given = yaml.safe_load(args[index + 1]) or {}
+            rest = args[:index] + args[index + 2 :]
+            break
+        if arg.startswith("--vars="):
+            given = yaml.safe_load(arg.removeprefix("--vars=")) or {}
+            rest = args[:index] + args[index + 1 :]
+            break
+    return [*rest, "--vars", json.dumps({**default_dbt_vars(), **given}, default=str)]
+
+
 @app.command(context_settings=PASSTHROUGH)
 def dbt(ctx: typer.Context) -> None:
-    """Run any dbt command against the project's database, e.g. ``yieldopt dbt build``."""
-    _run_in_dbt_project("dbt", [*ctx.args, "--project-dir", str(DBT_PROJECT_DIR)])
+    """Run any dbt command against the project's database, e.g. ``yieldopt dbt build``
+    (with config/strategy.yml's thresholds as vars; ``--vars`` adds to or overrides them)."""
+    args = _with_strategy_vars(list(ctx.args))
+    _run_in_dbt_project("dbt", [*args, "--project-dir", str(DBT_PROJECT_DIR)])
 
 
 @app.command(context_settings=PASSTHROUGH)
@@ -213,7 +242,16 @@ def sqlfluff(ctx: typer.Context) -> None:
     """SQLFluff in the dbt project (its dbt templater needs the database), e.g. ``lint models``."""
     # The templater renders is_incremental() from the tables it finds: an empty database of
     # its own renders the same (full-build) SQL whatever was built, so lint results are stable.
-    _run_in_dbt_project("sqlfluff", ctx.args, dbname=SQLFLUFF_DATABASE)
+    args = list(ctx.args)
+    if not args or args[0] not in {"lint", "fix", "format", "parse", "render"}:
+        _run_in_dbt_project("sqlfluff", args, dbname=SQLFLUFF_DATABASE)
+    # The models read the strategy vars, which dbt_project.yml does not define: the dbt
+    # templater gets config/strategy.yml's from an extra config file ([...:dbt:context]).
+    context = "".join(f"{name} = {value}\n" for name, value in default_dbt_vars().items())
+    with tempfile.TemporaryDirectory() as folder:
+        extra = Path(folder) / "strategy_vars.cfg"
+        extra.write_text(f"[sqlfluff:templater:dbt:context]\n{context}")
+        _run_in_dbt_project("sqlfluff", [*args, "--config", str(extra)], SQLFLUFF_DATABASE)
 
 
 if __name__ == "__main__":

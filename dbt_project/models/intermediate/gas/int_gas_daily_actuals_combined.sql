@@ -5,7 +5,7 @@ etherscan_daily as (
 ),
 
 gas_hours as (
-    select * from {{ ref('gas_fees_hourly') }}
+    select * from {{ ref('int_gas_hours_mainnet') }}
 ),
 
 -- Etherscan publishes the daily average a day or more late; EthGasTracker's hourly averages

@@ -10,12 +10,12 @@
 -#}
 {{ config(materialized='table') }}
 
-{%- set min_history_days = 30 %}
+{%- set min_history_days = var('pool_min_history_days') | int %}
 
 with
 
 metrics as (
-    select * from {{ ref('pool_daily_metrics') }}
+    select * from {{ ref('int_pool_daily_metrics') }}
 ),
 
 metrics_in_range as (

@@ -4,7 +4,7 @@
 with
 
 token_prices as (
-    select * from {{ ref('token_prices_daily') }}
+    select * from {{ ref('int_token_prices_daily') }}
 ),
 
 approved_tokens as (

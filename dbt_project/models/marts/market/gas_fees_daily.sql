@@ -9,15 +9,7 @@ token_prices as (
 ),
 
 gas_forecasts as (
-    {{ optional_source('forecasts', 'gas_forecasts', {
-        'run_date': 'date',
-        'forecast_date': 'date',
-        'gas_price_gwei': 'numeric',
-        'lower_80': 'numeric',
-        'upper_80': 'numeric',
-        'eth_price_usd': 'numeric',
-        'model_name': 'text',
-    }) }}
+    select * from {{ ref('stg_python__gas_forecasts') }}
 ),
 
 eth_prices as (

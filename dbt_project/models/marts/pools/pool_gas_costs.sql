@@ -89,11 +89,11 @@ costed as (
         day_gas_price.gas_price_gwei,
         day_eth_price.eth_price_usd,
         case
-            when pools_on_day.chain = 'Ethereum' then day_gas_price.gas_price_source
+            when pools_on_day.chain = '{{ var("l1_chain") }}' then day_gas_price.gas_price_source
             else 'chain_fee'
         end as cost_source,
         case
-            when pools_on_day.chain = 'Ethereum'
+            when pools_on_day.chain = '{{ var("l1_chain") }}'
                 then
                     gas_units.gas_units * day_gas_price.gas_price_gwei * 1e-9
                     * day_eth_price.eth_price_usd
