@@ -20,13 +20,18 @@ from core.config import ConfigError, default_dbt_vars, load_config
 from core.dbt import DBT_LOG_PATH, DbtStageError
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from flows.backtest_data import load_recordings
+from ingestion.doctor import run_checks
+from ingestion.doctor import table as doctor_table
 from python_models.backtest.command import backtest as run_backtest
 from python_models.backtest.inputs import MissingDataError
 from python_models.backtest.sweep import SweepError
+from python_models.backtest.walk_forward import WalkForwardSettings
 from python_models.optimization.cli import optimize_file
+from replay.plans import PLANS
+from replay.serving import serve as serve_recordings
 from yieldopt.console import attach, make_console
 from yieldopt.deployments import runner_deployments
-from yieldopt.run_day import run_daily
+from yieldopt.run_day import REFUSALS, prepare_day, run_daily, run_prepared
 from yieldopt.summary import print_allocation, print_table_summary
 
 app = typer.Typer(
@@ -93,11 +98,16 @@ def run(
     console = make_console()
     attach(console)
     day = run_date.date() if isinstance(run_date, dt.datetime) else run_date
-    completed = run_daily(run_date=day, replay=replay, config_path=config)
+    try:
+        prepared = prepare_day(run_date=day, replay=replay, config_path=config)
+    except REFUSALS as error:
+        console.print(str(error), style="red", soft_wrap=True, markup=False)
+        raise typer.Exit(1) from None
+    completed = run_prepared(prepared)
     info = db.connection_info()
     print_table_summary(console, info)
     if completed:
-        print_allocation(console, info, completed)
+        print_allocation(console, info, prepared.day)
     console.print(f"dbt log:  {DBT_LOG_PATH}")
     raise typer.Exit(0 if completed else 1)
 
@@ -140,6 +150,20 @@ def backtest(
     capital_token: Annotated[
         str, typer.Option("--capital-token", help="Token the capital starts in")
     ] = "USDC",
+    walk_forward: Annotated[
+        bool,
+        typer.Option("--walk-forward", help="Re-choose the tuned choices each step, out of sample"),
+    ] = False,
+    step_days: Annotated[int, typer.Option("--step-days", help="Walk-forward step")] = 30,
+    train_days: Annotated[
+        int, typer.Option("--train-days", help="Walk-forward trailing window")
+    ] = 60,
+    horizons: Annotated[
+        str, typer.Option("--horizons", help="Walk-forward horizon_days grid")
+    ] = "1,2,3,5,7,14",
+    min_edges: Annotated[
+        str, typer.Option("--min-edges", help="Walk-forward minimum-edge grid, bp a year")
+    ] = "0",
 ) -> None:
     """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
     if end < start:
@@ -162,6 +186,14 @@ def backtest(
             capital,
             capital_token,
             console,
+            WalkForwardSettings(
+                step_days,
+                train_days,
+                tuple(int(value) for value in horizons.split(",")),
+                min_edges_bp=tuple(float(value) for value in min_edges.split(",")),
+            )
+            if walk_forward
+            else None,
         )
     except (ConfigError, SweepError) as error:
         console.print(f"[red]{error}")
@@ -252,6 +284,39 @@ def sqlfluff(ctx: typer.Context) -> None:
         extra = Path(folder) / "strategy_vars.cfg"
         extra.write_text(f"[sqlfluff:templater:dbt:context]\n{context}")
         _run_in_dbt_project("sqlfluff", [*args, "--config", str(extra)], SQLFLUFF_DATABASE)
+
+
+@app.command()
+def doctor(
+    date: DateOption = None,
+) -> None:
+    """One cheap call per configured source and key: what answers, and what the run will do."""
+    day = date.date() if isinstance(date, dt.datetime) else date
+    day = day or dt.datetime.now(dt.UTC).date()
+    rows = run_checks(day)
+    typer.echo(doctor_table(rows))
+    stopping = [row.endpoint for row in rows if row.stops]
+    if stopping:
+        typer.echo(f"a day cannot run: {', '.join(stopping)}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"a day can run ({day})")
+
+
+@app.command("replay")
+def replay_command(
+    as_of: Annotated[
+        dt.datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="Day served (UTC)")
+    ],
+    port: Annotated[int, typer.Option(help="0: a free port")] = 0,
+    plan: Annotated[str, typer.Option(help=f"Provider plans acted as: {', '.join(PLANS)}")] = (
+        "unlimited"
+    ),
+) -> None:
+    """Serve the recordings as the APIs answer at 02:30 UTC on --as-of, until interrupted:
+    one SOURCES__<NAME>__BASE_URL=<url> line per source, then a line starting with serving."""
+    if plan not in PLANS:
+        raise typer.BadParameter(f"--plan must be one of {', '.join(PLANS)}")
+    serve_recordings(as_of.date(), port, plan)
 
 
 if __name__ == "__main__":

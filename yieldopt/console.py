@@ -39,7 +39,7 @@ class ConsoleHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         style = {logging.ERROR: "red", logging.WARNING: "yellow"}.get(record.levelno)
         prefix = "warning: " if record.levelno == logging.WARNING else ""
-        self.console.print(prefix + record.getMessage(), style=style, markup=False)
+        self.console.print(prefix + record.getMessage(), style=style, markup=False, soft_wrap=True)
 
 
 def attach(console: Console) -> None:

@@ -45,9 +45,14 @@ def _check_health(url: str) -> None:
         response.raise_for_status()
     except httpx.HTTPError as error:
         raise PrefectUnavailable(
-            f"the Prefect API at PREFECT_API_URL={url} does not answer ({type(error).__name__}: "
-            f"{error}); {HOW_TO_POINT}"
+            f"the Prefect API at PREFECT_API_URL={url} does not answer "
+            f"({_first_line(error)}); {HOW_TO_POINT}"
         ) from None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 
 
 def _start_local_server() -> str:
@@ -56,15 +61,14 @@ def _start_local_server() -> str:
     except Exception as error:
         raise PrefectUnavailable(
             f"the local Prefect server's database could not be prepared "
-            f"({type(error).__name__}: {error}); {HOW_TO_POINT}"
+            f"({_first_line(error)}); {HOW_TO_POINT}"
         ) from None
     server = SubprocessASGIServer()
     try:
         server.start(timeout=LOCAL_STARTUP_TIMEOUT)
     except RuntimeError as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise PrefectUnavailable(
             f"the local Prefect server did not come up within {LOCAL_STARTUP_TIMEOUT} s "
-            f"({first_line}); {HOW_TO_POINT}"
+            f"({_first_line(error)}); {HOW_TO_POINT}"
         ) from None
     return server.api_url

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import db
-from core.config import ConfigError, load_config
+from core.config import ConfigError, StrategyConfig, load_config
 from flows.daily import daily_flow
 from flows.replayed import replayed, run_date_for
 from replay.coverage import OutsideRecordings
@@ -21,21 +22,48 @@ from yieldopt.prefect_api import PrefectUnavailable, ensure_api
 progress = logging.getLogger("yieldopt.progress")
 
 
-def run_daily(
+REFUSALS = (ConfigError, OutsideRecordings, PrefectUnavailable)
+
+
+@dataclass(frozen=True)
+class PreparedDay:
+    """A day that passed every check before step 1: its date and validated configuration."""
+
+    day: dt.date
+    config: StrategyConfig
+    replay: bool
+
+
+def prepare_day(
     run_date: dt.date | None = None, replay: bool = False, config_path: Path | None = None
-) -> dt.date | None:
-    """Validate, then run the flow; the day run when every step succeeded, else None.
+) -> PreparedDay:
+    """Refuse what can be refused before step 1 (raises one of :data:`REFUSALS`).
 
     The day defaults to today (UTC), or with ``replay`` to the last day the recordings serve.
     """
-    try:
-        config = load_config(config_path)
-        day = run_date_for(run_date, replay)
-        ensure_api()
-    except (ConfigError, OutsideRecordings, PrefectUnavailable) as error:
-        progress.error("%s", error)
-        return None
+    config = load_config(config_path)
+    day = run_date_for(run_date, replay)
+    ensure_api()
+    return PreparedDay(day, config, replay)
+
+
+def run_prepared(prepared: PreparedDay) -> bool:
+    """The daily flow for a prepared day; True when every step succeeded."""
     db.apply_to_environment(db.connection_info())
-    with replayed(day) if replay else nullcontext():
-        state = daily_flow(run_date=day, parameters=config.snapshot(), return_state=True)
-    return day if state.is_completed() else None
+    with replayed(prepared.day) if prepared.replay else nullcontext():
+        state = daily_flow(
+            run_date=prepared.day, parameters=prepared.config.snapshot(), return_state=True
+        )
+    return state.is_completed()
+
+
+def run_daily(
+    run_date: dt.date | None = None, replay: bool = False, config_path: Path | None = None
+) -> bool:
+    """Prepare and run one day; a refusal is one line on the progress log, and False."""
+    try:
+        prepared = prepare_day(run_date, replay, config_path)
+    except REFUSALS as error:
+        progress.error("%s", error)
+        return False
+    return run_prepared(prepared)
