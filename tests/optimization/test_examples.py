@@ -131,3 +131,33 @@ def test_cli_unreadable_json_exits_2(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "not valid JSON" in completed.stderr and "line 1" in completed.stderr
     assert not output.exists()
+
+
+def test_exposure_liquidity_and_dilution_example_by_hand(tmp_path: Path) -> None:
+    # aave-usdc: 25 % of its 1 M withdrawable liquidity = 250k; aave-v3 in all ≤ 60 % of AUM,
+    # fluid-lending ≤ its 10 % override; the rest stays idle. Pools without liquidity data
+    # (aave-usdc-base, fluid-usdc) keep the TVL cap alone.
+    problem = load_problem(EXAMPLES / "exposure_liquidity_dilution.json")
+    result = solve(problem)
+    assert result.status == "optimal"
+    assert result.allocations["aave-usdc"] == pytest.approx(250_000, rel=1e-6)
+    assert result.allocations["aave-usdc-base"] == pytest.approx(350_000, rel=1e-6)
+    assert result.allocations["fluid-usdc"] == pytest.approx(100_000, rel=1e-6)
+    assert result.exposure_pct["protocol"] == pytest.approx({"aave-v3": 60, "fluid-lending": 10})
+    assert result.unknown_liquidity_pools == 2
+    bound = {p.pool_id for p in result.positions if p.liquidity_bound}
+    assert bound == {"aave-usdc"}
+    # x · apy · T / (T − c + x) with c = 0: each deposit earns a little less than quoted.
+    expected = sum(
+        x * apy / 100 * tvl / (tvl + x)
+        for x, apy, tvl in [(250_000, 6.0, 2e7), (350_000, 5.5, 5e7), (100_000, 5.0, 1e6)]
+    )
+    assert result.expected_yield_usd == pytest.approx(expected, rel=1e-9)
+    undiluted = 250_000 * 0.06 + 350_000 * 0.055 + 100_000 * 0.05
+    assert result.dilution_cost_usd == pytest.approx(undiluted - expected, rel=1e-9)
+    output = tmp_path / "result.json"
+    completed = run_cli(EXAMPLES / "exposure_liquidity_dilution.json", output)
+    assert completed.returncode == 0, completed.stderr
+    written = json.loads(output.read_text())
+    assert written["expected_yield_usd"] == pytest.approx(expected, rel=1e-9)
+    assert written["exposure_pct"]["protocol"]["aave-v3"] == pytest.approx(60)

@@ -84,3 +84,20 @@ def test_missing_sections_are_named() -> None:
         parse_problem({"pools": []})
     with pytest.raises(ProblemError, match="JSON object"):
         parse_problem([1, 2])
+
+
+def test_absent_realism_parameters_mean_off_in_a_problem_file() -> None:
+    params = parse_problem(VALID).parameters
+    assert params.protocol_max_pct == 100
+    assert params.chain_max_pct == 100
+    assert params.position_max_pct_available_liquidity is None
+    assert params.apy_dilution is False
+
+
+def test_pool_realism_fields_are_validated_by_name() -> None:
+    raw = with_change(["pools", 0, "available_liquidity_usd"], -1)
+    with pytest.raises(ProblemError, match=r"pools\[0\] \(pool_id 'a'\)\.available_liquidity_usd"):
+        parse_problem(raw)
+    raw = copy.deepcopy(VALID) | {"protocol_caps": {"aave-v3": 140}}
+    with pytest.raises(ProblemError, match=r"protocol_caps\.aave-v3"):
+        parse_problem(raw)
