@@ -17,6 +17,16 @@ def test_shipped_config_matches_product_defaults() -> None:
     assert snapshot["position_max_pct_pool_tvl"] == 5
     assert snapshot["group3_max_pct"] == 20
     assert snapshot["conversion_rate"] == 0.0004
+    assert snapshot["protocol_max_pct"] == 40
+    assert snapshot["chain_max_pct"] == 100
+    assert snapshot["position_max_pct_available_liquidity"] == 25
+    assert snapshot["apy_dilution"] is True
+
+
+def test_the_liquidity_cap_can_be_switched_off() -> None:
+    config = parse_config({"position_max_pct_available_liquidity": None, "apy_dilution": False})
+    assert config.snapshot()["position_max_pct_available_liquidity"] is None
+    assert config.apy_dilution is False
 
 
 def test_aliases_are_accepted() -> None:
@@ -46,6 +56,10 @@ def test_group3_edges_follow_group2_maxima() -> None:
             "group1_apy_delta_max (0.9) must be <= group2_apy_delta_max",
         ),
         ({"unknown_knob": 1}, "unknown_knob"),
+        ({"protocol_max_pct": 101}, "protocol_max_pct=101"),
+        ({"chain_max_pct": -5}, "chain_max_pct=-5"),
+        ({"position_max_pct_available_liquidity": 120}, "allowed: ge 0, le 100"),
+        ({"apy_dilution": "maybe"}, "apy_dilution='maybe'"),
     ],
 )
 def test_bad_values_are_refused_with_a_readable_message(values: dict, fragment: str) -> None:
