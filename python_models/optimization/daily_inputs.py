@@ -2,7 +2,8 @@
 
 Pools: the day's eligible pools with their forecast APY and TVL (the forecast of the run
 date; the actual of the day where a forecast is missing is refused, not silently used),
-risk group, tokens and the gas of one deposit at the forecast gas price. Pools held from the
+risk group, tokens, protocol (DeFiLlama project) and chain, and the gas of one deposit at the
+forecast gas price. Pools held from the
 last run but no longer eligible come too, marked ineligible, so the optimizer withdraws them.
 Holdings: the last successful run's positions and idle tokens; on the first run, the wallet's
 tokens valued by the ledger. Stale inputs stop the step instead of deciding on old data.
@@ -76,7 +77,9 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
             forecasts.tvl_usd,
             eligibility.apy_pct,
             eligibility.tvl_usd,
-            deposit_gas.gas_usd
+            deposit_gas.gas_usd,
+            eligibility.project,
+            eligibility.chain
         from marts.pool_eligibility as eligibility
         left join forecasts on forecasts.pool_id = eligibility.pool_id
         left join deposit_gas on deposit_gas.pool_id = eligibility.pool_id
@@ -88,7 +91,7 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
     )
     pools = []
     missing = []
-    for pool_id, eligible, group, tokens, apy_f, tvl_f, apy, tvl, gas_usd in rows:
+    for pool_id, eligible, group, tokens, apy_f, tvl_f, apy, tvl, gas_usd, project, chain in rows:
         if eligible and (apy_f is None or tvl_f is None or gas_usd is None):
             missing.append(pool_id)
             continue
@@ -102,6 +105,9 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
                 "tokens": list(dict.fromkeys(tokens)) or ["UNKNOWN"],
                 "gas_usd": float(gas_usd or 0),
                 "eligible": bool(eligible),
+                # exposure caps group pools by DeFiLlama's project slug and chain
+                "protocol": project or None,
+                "chain": chain or None,
             }
         )
     if missing:

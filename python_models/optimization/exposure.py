@@ -72,6 +72,16 @@ def exposure_shares_pct(
     }
 
 
+def exposure_caps_pct(
+    problem: Problem, shares: Mapping[Dimension, Mapping[str, float]]
+) -> dict[Dimension, dict[str, float]]:
+    """The cap (% of AUM, override included) of every protocol / chain in ``shares``."""
+    return {
+        dimension: {name: exposure_cap_pct(problem, dimension, name) for name in names}
+        for dimension, names in shares.items()
+    }
+
+
 def liquidity_cap_usd(problem: Problem, pool: Pool) -> float | None:
     """``position_max_pct_available_liquidity`` % of the pool's withdrawable liquidity.
 

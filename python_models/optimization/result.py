@@ -51,10 +51,13 @@ class Result(BaseModel):
     gas_cost_usd: float = 0.0
     conversion_cost_usd: float = 0.0
     expected_profit_usd: float = 0.0
-    # Yield the allocation gives up because its own deposits dilute the quoted APY.
+    # Yield the allocation gives up because its own deposits dilute the quoted APY (negative
+    # when shrinking a position lifts the APY the rest of it earns).
     dilution_cost_usd: float = 0.0
     # % of AUM per protocol and per chain ({"protocol": {...}, "chain": {...}}).
     exposure_pct: dict[str, dict[str, float]] = Field(default_factory=dict)
+    # The cap of each of them, % of AUM (the parameter or the analysts' tighter override).
+    exposure_cap_pct: dict[str, dict[str, float]] = Field(default_factory=dict)
     # Eligible pools whose withdrawable liquidity is unknown: the TVL cap alone binds them.
     unknown_liquidity_pools: int = 0
     plan: list[PlanStep] = Field(default_factory=list)

@@ -53,6 +53,28 @@ create table if not exists optimization.daily_allocations (
     primary key (run_date, pool_id)
 );
 
+-- Exposure, liquidity and dilution figures (issue 14), added to tables that may predate them.
+alter table optimization.optimization_runs
+    add column if not exists dilution_cost_usd double precision,
+    add column if not exists unknown_liquidity_pools integer,
+    add column if not exists liquidity_bound_positions integer;
+
+alter table optimization.daily_allocations
+    add column if not exists protocol text,
+    add column if not exists chain text,
+    add column if not exists liquidity_cap_usd double precision,
+    add column if not exists is_liquidity_bound boolean;
+
+create table if not exists optimization.exposure_shares (
+    run_id text not null references optimization.optimization_runs (run_id) on delete cascade,
+    run_date date not null,
+    dimension text not null check (dimension in ('protocol', 'chain')),
+    name text not null,
+    share_pct double precision not null,
+    cap_pct double precision not null,
+    primary key (run_date, dimension, name)
+);
+
 create table if not exists optimization.rebalance_plan (
     run_id text not null references optimization.optimization_runs (run_id) on delete cascade,
     run_date date not null,
@@ -86,16 +108,38 @@ def _allocation_rows(
 ) -> list[tuple[Any, ...]]:
     if result.positions:
         return [
-            (run_id, run_date, p.pool_id, p.group, p.allocation_usd, p.previous_usd)
+            (
+                run_id,
+                run_date,
+                p.pool_id,
+                p.group,
+                p.allocation_usd,
+                p.previous_usd,
+                p.protocol,
+                p.chain,
+                p.liquidity_cap_usd,
+                p.liquidity_bound,
+            )
             for p in result.positions
         ]
     if result.succeeded:
         return []
     # No solver answer at all: the current positions are kept as they are.
     return [
-        (run_id, run_date, pool_id, None, usd, usd)
+        (run_id, run_date, pool_id, None, usd, usd, None, None, None, False)
         for pool_id, usd in holdings.current_allocations.items()
         if usd > 0
+    ]
+
+
+def _exposure_rows(run_id: str, run_date: dt.date, result: Result) -> list[tuple[Any, ...]]:
+    """Share of AUM per protocol and chain next to the cap that applied to it."""
+    if not result.succeeded:
+        return []
+    return [
+        (run_id, run_date, dimension, name, share, result.exposure_cap_pct[dimension][name])
+        for dimension, shares in result.exposure_pct.items()
+        for name, share in shares.items()
     ]
 
 
@@ -132,8 +176,9 @@ def record_run(
             insert into optimization.optimization_runs (
                 run_id, run_date, status, error, parameters, lists_snapshot, holdings_input,
                 solver_stats, expected_yield_usd, gas_cost_usd, conversion_cost_usd,
-                expected_profit_usd, aum_usd, idle_after, started_at, finished_at)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                expected_profit_usd, aum_usd, idle_after, started_at, finished_at,
+                dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             """,
             (
                 run_id,
@@ -149,16 +194,29 @@ def record_run(
                 Json(result.idle if result.succeeded else holdings.liquidity_portfolio),
                 started_at,
                 finished_at,
+                result.dilution_cost_usd if result.succeeded else None,
+                result.unknown_liquidity_pools if result.succeeded else None,
+                sum(p.liquidity_bound for p in result.positions) if result.succeeded else None,
             ),
         )
         execute_values(
             cur,
             """
             insert into optimization.daily_allocations
-                (run_id, run_date, pool_id, group_id, allocation_usd, previous_usd)
+                (run_id, run_date, pool_id, group_id, allocation_usd, previous_usd, protocol,
+                chain, liquidity_cap_usd, is_liquidity_bound)
             values %s
             """,
             _allocation_rows(run_id, run_date, holdings, result),
+        )
+        execute_values(
+            cur,
+            """
+            insert into optimization.exposure_shares
+                (run_id, run_date, dimension, name, share_pct, cap_pct)
+            values %s
+            """,
+            _exposure_rows(run_id, run_date, result),
         )
         execute_values(
             cur,

@@ -30,7 +30,11 @@ from python_models.optimization.evaluate import (
     min_position_usd,
     tolerance_usd,
 )
-from python_models.optimization.exposure import exposure_shares_pct, liquidity_cap_usd
+from python_models.optimization.exposure import (
+    exposure_caps_pct,
+    exposure_shares_pct,
+    liquidity_cap_usd,
+)
 from python_models.optimization.model import Model, build_model
 from python_models.optimization.plan import rebalance_plan
 from python_models.optimization.problem import Problem
@@ -183,6 +187,7 @@ def _solved(
             started,
             stats,
         )
+    shares = exposure_shares_pct(problem, evaluation.allocations)
     gap = stats.get("mip_gap")
     status = "optimal" if gap is None or gap <= MIP_REL_GAP * 1.01 else "feasible"
     if stats.get("status") not in (None, cp.OPTIMAL, "no candidate pools"):
@@ -199,7 +204,8 @@ def _solved(
         conversion_cost_usd=evaluation.conversion_cost_usd,
         expected_profit_usd=evaluation.expected_profit_usd,
         dilution_cost_usd=evaluation.dilution_cost_usd,
-        exposure_pct=exposure_shares_pct(problem, evaluation.allocations),
+        exposure_pct=shares,
+        exposure_cap_pct=exposure_caps_pct(problem, shares),
         unknown_liquidity_pools=sum(
             pool.eligible and pool.available_liquidity_usd is None for pool in problem.pools
         ),

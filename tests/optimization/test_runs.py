@@ -132,3 +132,54 @@ def test_infeasible_run_keeps_the_previous_allocation(conn) -> None:
     )
     # The day after still starts from the last successful allocation.
     assert previous_allocation(conn, next_day + dt.timedelta(days=1)) == pytest.approx(kept)
+
+
+def test_exposure_liquidity_and_dilution_figures_are_recorded(conn) -> None:
+    raw = problem_json(1, {})
+    raw["parameters"] |= {
+        "protocol_max_pct": 30,
+        "position_max_pct_available_liquidity": 25,
+        "apy_dilution": True,
+    }
+    raw["pools"][0] |= {"protocol": "aave-v3", "chain": "Ethereum", "tvl_usd": 2e6}
+    raw["pools"][1] |= {
+        "protocol": "curve-dex",
+        "chain": "Ethereum",
+        "available_liquidity_usd": 200_000,
+    }
+    raw["protocol_caps"] = {"curve-dex": 15}
+    run_id = record(conn, DAY, raw)
+    (run,) = rows(
+        conn,
+        "select dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions "
+        "from optimization.optimization_runs",
+    )
+    # aave-usdc: 5 % of its 2 M TVL = 100k earns 5 % × 2M / 2.1M instead of 5 %; curve: a
+    # quarter of its 200k withdrawable liquidity, 50k, below its 15 % override of AUM (75k).
+    given_up = 100_000 * 0.05 * 30 / 365 * (1 - 2e6 / 2.1e6) + 50_000 * 0.06 * 30 / 365 * (
+        1 - 1e9 / (1e9 + 50_000)
+    )
+    assert run[0] == pytest.approx(given_up, rel=1e-6)
+    assert run[1:] == (1, 1)
+    shares = rows(
+        conn,
+        "select dimension, name, share_pct, cap_pct from optimization.exposure_shares "
+        "where run_id = %s order by dimension, name",
+        run_id,
+    )
+    assert shares == [
+        ("chain", "Ethereum", pytest.approx(30), 100),
+        ("protocol", "aave-v3", pytest.approx(20), 30),
+        ("protocol", "curve-dex", pytest.approx(10), 15),
+    ]
+    positions = dict(
+        (pool_id, (protocol, cap, bound))
+        for pool_id, protocol, cap, bound in rows(
+            conn,
+            "select pool_id, protocol, liquidity_cap_usd, is_liquidity_bound "
+            "from optimization.daily_allocations",
+        )
+    )
+    assert positions["aave-usdc"] == ("aave-v3", None, False)
+    assert positions["curve-usdc-usdt"][0] == "curve-dex"
+    assert positions["curve-usdc-usdt"][1:] == (pytest.approx(50_000), True)
