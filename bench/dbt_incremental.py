@@ -33,13 +33,14 @@ import uuid
 from pathlib import Path
 
 from core import db
+from core.config import default_dbt_vars
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.defillama.settings import RAW_TABLES_DDL
 
 START_DATE = dt.date(2024, 1, 1)
 SELECT = "+pool_daily_metrics"
 # The tables that SELECT materializes (the others are views).
-MODEL_TABLES = ("intermediate.int_pool_history_unioned", "marts.pool_daily_metrics")
+MODEL_TABLES = ("intermediate.int_pool_history_unioned", "intermediate.int_pool_daily_metrics")
 # Its own dbt target folder: other dbt invocations on the project keep theirs.
 TARGET_DIR = Path(tempfile.gettempdir()) / "yieldopt_bench_dbt_target"
 
@@ -105,7 +106,7 @@ def dbt_run(run_date: dt.date, *extra: str) -> tuple[float, float]:
         "--target-path",
         str(TARGET_DIR),
         "--vars",
-        json.dumps({"run_date": run_date.isoformat()}),
+        json.dumps({**default_dbt_vars(), "run_date": run_date.isoformat()}),
         "--quiet",
     ]
     started = time.perf_counter()

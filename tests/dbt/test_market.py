@@ -20,7 +20,13 @@ from python_models.forecasting import store as forecast_store
 from python_models.optimization import runs as optimization_runs
 
 MARKET_MODELS = ("+icebox_tokens", "+gas_fees_daily", "+gas_fees_hourly", "+daily_ledger")
-ICEBOX_MODELS = ("token_prices_daily", "int_icebox_signals_evaluated", "icebox_tokens")
+ICEBOX_MODELS = (
+    "int_token_prices_daily",
+    "token_prices_daily",
+    "int_icebox_signals_evaluated",
+    "int_icebox_episodes",
+    "icebox_tokens",
+)
 
 
 def _query(info: db.PgConnection, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:

@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 
 from core import db
+from core.config import StrategyConfig
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.defillama.settings import RAW_TABLES_DDL
 
 POOL_MODELS = (
     "stg_defillama__pools stg_defillama__pool_charts int_pool_snapshots_deduplicated "
-    "int_pool_history_unioned defi_pools pool_daily_metrics int_pool_groups_by_day pool_groups"
+    "int_pool_history_unioned int_pool_descriptions defi_pools int_pool_daily_metrics "
+    "pool_daily_metrics int_pool_groups_by_day pool_groups"
 )
 DAY_1 = dt.date(2025, 6, 5)
 DAY_2 = dt.date(2025, 6, 6)
@@ -133,7 +135,7 @@ def dbt_build(run_date: dt.date, target_path: Path, *extra: str) -> None:
             "--target-path",
             str(target_path),
             "--vars",
-            json.dumps({"run_date": run_date.isoformat()}),
+            json.dumps({**StrategyConfig().dbt_vars(), "run_date": run_date.isoformat()}),
         ]
     )
     failed = [

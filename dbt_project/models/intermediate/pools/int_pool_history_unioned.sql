@@ -5,10 +5,10 @@
     Incremental because it is the wide input of pool_daily_metrics: a daily build rewrites
     only the last `pool_metrics_reprocess_days` days, plus the chart points fetched since the
     start of the day before run_date whatever day they describe (step 9 runs after the dbt
-    stage and back-fills a pool's history when the pool becomes a candidate). The pre-hooks
-    index the raw date columns those filters read, and the delete of the rewritten rows is
-    bounded by the earliest rewritten day (strategy delete_insert_in_range, a delete+insert),
-    so the daily cost does not grow with the history.
+    stage and back-fills a pool's history when the pool becomes a candidate). The staging
+    views' pre-hooks index the raw date columns those filters read, and the delete of the
+    rewritten rows is bounded by the earliest rewritten day (strategy delete_insert_in_range,
+    a delete+insert), so the daily cost does not grow with the history.
 -#}
 {%- set reprocess_days = var('pool_metrics_reprocess_days') | int %}
 {#- a SQL boolean, so the filters below read the same on a full build (no templated branch) #}
@@ -25,12 +25,7 @@
             {'columns': ['history_date']},
             {'columns': ['loaded_at']},
         ],
-        pre_hook=[
-            "set local work_mem = '256MB'",
-            "{{ index_if_exists('raw_defillama', 'pool_chart', 'chart_date') }}",
-            "{{ index_if_exists('raw_defillama', 'pool_chart', 'fetched_at') }}",
-            "{{ index_if_exists('raw_defillama', 'pools', 'run_date') }}",
-        ],
+        pre_hook="set local work_mem = '256MB'",
     )
 }}
 

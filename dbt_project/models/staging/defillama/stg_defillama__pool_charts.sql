@@ -1,3 +1,14 @@
+{#- The raw date columns int_pool_history_unioned's incremental filters read are indexed
+    here, where the raw table is read (dlt owns it: the index is created on first use). -#}
+{{
+    config(
+        pre_hook=[
+            "{{ index_if_exists('raw_defillama', 'pool_chart', 'chart_date') }}",
+            "{{ index_if_exists('raw_defillama', 'pool_chart', 'fetched_at') }}",
+        ],
+    )
+}}
+
 with
 
 -- Step 9 loads the chart history after the first dbt stage: a fresh database has no table yet.

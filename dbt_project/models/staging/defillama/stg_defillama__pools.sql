@@ -1,3 +1,7 @@
+{#- The raw date column the incremental pool models filter on is indexed here, where the raw
+    table is read (dlt owns it: the index is created on first use). -#}
+{{ config(pre_hook="{{ index_if_exists('raw_defillama', 'pools', 'run_date') }}") }}
+
 with
 
 source as (
