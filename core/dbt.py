@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import textwrap
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,9 @@ from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT, STATE_DIR
 
 DBT_LOG_DIR = STATE_DIR / "logs"
 DBT_LOG_PATH = DBT_LOG_DIR / "dbt.log"
-# First lines of a failing node's message shown in the stage's error (dbt's log has it all).
-MESSAGE_LINES = 3
+# How much of the failures the stage's error shows (dbt's log file has all of it).
+SHOWN_FAILURES = 3
+MESSAGE_CHARS = 200
 _DBT_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -79,13 +81,17 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
         if isinstance(affected, int) and affected >= 0:
             result.rows[name] = affected
         if node_result.message:
-            messages[name] = " ".join(str(node_result.message).splitlines()[:MESSAGE_LINES])
+            message = " ".join(str(node_result.message).split())
+            messages[name] = textwrap.shorten(message, MESSAGE_CHARS, placeholder=" …")
         logger.info("dbt %-8s %-45s %s", command, name, status)
     if result.failures or not outcome.success:
+        failures = result.failures
         details = "; ".join(
             f"{name}: {result.statuses[name]} ({messages.get(name, 'no message')})"
-            for name in result.failures
+            for name in failures[:SHOWN_FAILURES]
         )
+        if len(failures) > SHOWN_FAILURES:
+            details += f"; and {len(failures) - SHOWN_FAILURES} more"
         raise DbtStageError(
             f"dbt {command} {' '.join(selection)} failed: {details or 'no node failed'} "
             f"(dbt log: {DBT_LOG_PATH})"
