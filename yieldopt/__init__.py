@@ -2,8 +2,9 @@
 
 Prefect reads its settings and configures its logging when it is first imported, so both are
 decided here, before any command module imports a flow: the project's Prefect home, and
-Prefect's console handler at warnings only (a person reads the progress lines of
-:mod:`yieldopt.console`; Prefect's API and UI still receive every run log).
+Prefect's console handler quiet but for critical errors (a person reads the progress lines,
+warnings and errors of :mod:`yieldopt.console`, a failed step included; Prefect's API and UI
+still receive every run log, tracebacks too).
 """
 
 import os
@@ -11,4 +12,4 @@ import os
 from core.prefect_env import use_project_prefect_home
 
 use_project_prefect_home()
-os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
