@@ -31,7 +31,8 @@ def table_row_counts(info: db.PgConnection) -> list[tuple[str, int]]:
                 (table_schema like 'raw\\_%%' and table_schema not like '%%\\_staging')
                 or table_schema = any(%s)
               )
-              and table_type = 'BASE TABLE'
+              -- marts.pool_daily_metrics is a view of its incremental intermediate table
+              and (table_type = 'BASE TABLE' or table_schema = 'marts')
               and table_name not like '\\_dlt\\_%%'
             order by table_schema, table_name
             """,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbt.cli.main import dbtRunner
 
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -75,8 +76,6 @@ def layer_violations(manifest: dict[str, Any]) -> list[str]:
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The project's manifest from ``dbt parse`` into a private target folder."""
-    from dbt.cli.main import dbtRunner
-
     target = tmp_path_factory.mktemp("dbt_parse")
     outcome = dbtRunner().invoke(
         [
