@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from psycopg2.extensions import connection
 
+from python_models.optimization.runs import ensure_schema
+
 # One label per pool for the allocation table, the plan and the chart.
 POOL_LABEL_SQL = (
     "coalesce(pools.project || ' ' || pools.symbol || ' (' || pools.chain || ')', {id})"
@@ -43,6 +45,16 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
+class Exposure:
+    """Share of AUM in one protocol or chain, next to the cap that applied to it."""
+
+    dimension: str
+    name: str
+    share_pct: float
+    cap_pct: float
+
+
+@dataclass(frozen=True)
 class LedgerDay:
     """The treasury's NAV at the end of a day and the external flows of that day, in USD."""
 
@@ -65,6 +77,11 @@ class DailyReport:
     conversion_cost_usd: float = 0.0
     allocations: list[Allocation] = field(default_factory=list)
     idle_usd: dict[str, float] = field(default_factory=dict)
+    exposure: list[Exposure] = field(default_factory=list)
+    # None when the run did not decide (failed) or predates these figures.
+    dilution_cost_usd: float | None = None
+    unknown_liquidity_pools: int | None = None
+    liquidity_bound_positions: int | None = None
     plan: list[PlanStep] = field(default_factory=list)
     icebox_entries: list[tuple[str, str]] = field(default_factory=list)
     icebox_exits: list[str] = field(default_factory=list)
@@ -133,6 +150,23 @@ def _plan(conn: connection, run_id: str) -> list[PlanStep]:
                 and eligibility.eligibility_date = plan.run_date
             where plan.run_id = %s
             order by plan.step_no
+            """,
+            (run_id,),
+        )
+    ]
+
+
+def _exposure(conn: connection, run_id: str) -> list[Exposure]:
+    """Per protocol and chain, largest share first."""
+    return [
+        Exposure(dimension, name, float(share), float(cap))
+        for dimension, name, share, cap in _rows(
+            conn,
+            """
+            select dimension, name, share_pct, cap_pct
+            from optimization.exposure_shares
+            where run_id = %s
+            order by dimension desc, share_pct desc, name
             """,
             (run_id,),
         )
@@ -233,12 +267,18 @@ def _add_day_context(conn: connection, report: DailyReport) -> None:
 
 
 def load_report(conn: connection, run_date: dt.date) -> DailyReport:
-    """Read the run, its allocation and plan, and the day's context from the marts."""
+    """Read the run, its allocation and plan, and the day's context from the marts.
+
+    The ``optimization`` tables are brought to the current shape first (idempotent), so a
+    database recorded before a column existed reads it as empty instead of failing.
+    """
+    ensure_schema(conn)
     runs = _rows(
         conn,
         """
         select run_id, status, error, aum_usd, expected_yield_usd, expected_profit_usd,
-               gas_cost_usd, conversion_cost_usd, idle_after
+               gas_cost_usd, conversion_cost_usd, idle_after, dilution_cost_usd,
+               unknown_liquidity_pools, liquidity_bound_positions
         from optimization.optimization_runs
         where run_date = %s
         order by finished_at desc nulls last
@@ -248,7 +288,8 @@ def load_report(conn: connection, run_date: dt.date) -> DailyReport:
     )
     if not runs:
         return DailyReport(run_date=run_date, status="MISSING", error="no optimization run")
-    run_id, status, error, aum, exp_yield, exp_profit, gas, conversion, idle = runs[0]
+    run_id, status, error, aum, exp_yield, exp_profit, gas, conversion, idle, *risk = runs[0]
+    dilution, unknown_liquidity, liquidity_bound = risk
     report = DailyReport(
         run_date=run_date,
         status=status,
@@ -260,6 +301,10 @@ def load_report(conn: connection, run_date: dt.date) -> DailyReport:
         conversion_cost_usd=float(conversion or 0),
         allocations=_allocations(conn, run_id),
         idle_usd={token: float(usd) for token, usd in sorted((idle or {}).items()) if usd > 0},
+        exposure=_exposure(conn, run_id),
+        dilution_cost_usd=None if dilution is None else float(dilution),
+        unknown_liquidity_pools=unknown_liquidity,
+        liquidity_bound_positions=liquidity_bound,
         plan=_plan(conn, run_id),
         ledger=_ledger(conn, run_date),
     )

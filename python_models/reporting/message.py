@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from python_models.reporting.data import DailyReport
-from python_models.reporting.text import allocation_row, plan_line, usd, usd_short
+from python_models.reporting.text import allocation_row, plan_line, risk_line, usd, usd_short
 
 SLACK_MAX_BLOCKS = 50
 SECTION_TEXT_MAX = SectionBlock.text_max_length
@@ -133,7 +133,13 @@ def _allocation(report: DailyReport) -> list[Block]:
             (MAX_ALLOCATION_ROWS, ALLOCATION_MAX_BLOCKS),
             code=True,
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=_fit(totals, SECTION_TEXT_MAX))]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=_fit(line, SECTION_TEXT_MAX))
+                for line in (totals, risk_line(report))
+                if line
+            ]
+        ),
     ]
 
 

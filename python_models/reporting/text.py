@@ -7,7 +7,7 @@ across its tokens), bought beforehand by a ``convert`` step when the wallet lack
 
 from __future__ import annotations
 
-from python_models.reporting.data import Allocation, PlanStep
+from python_models.reporting.data import Allocation, DailyReport, PlanStep
 
 LABEL_WIDTH = 40
 
@@ -71,3 +71,25 @@ def plan_line(step: PlanStep) -> str:
         what = " ".join(filter(None, (usd_cents(step.amount_usd), tokens, "→", pool)))
     gas = f" · gas {usd_cents(step.gas_usd)}" if step.gas_usd else ""
     return f"{step.step_no}. {step.action} {what}{gas}"
+
+
+def risk_line(report: DailyReport) -> str:
+    """Exposure and liquidity figures of the run: what bound it, what it could not know."""
+    parts = []
+    for dimension in ("protocol", "chain"):
+        largest = next((e for e in report.exposure if e.dimension == dimension), None)
+        if largest:
+            parts.append(
+                f"largest {dimension} {largest.name} {largest.share_pct:.1f}% of AUM "
+                f"(cap {largest.cap_pct:g}%)"
+            )
+    if report.liquidity_bound_positions is not None:
+        parts.append(f"{report.liquidity_bound_positions} positions at the liquidity cap")
+    if report.unknown_liquidity_pools:
+        parts.append(
+            f"withdrawable liquidity unknown for {report.unknown_liquidity_pools} eligible "
+            "pools (TVL cap only)"
+        )
+    if report.dilution_cost_usd is not None:
+        parts.append(f"yield given up to dilution {usd_cents(report.dilution_cost_usd)}")
+    return " · ".join(parts)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from python_models.reporting.chart import MONEY_AXIS, nav_series, render_chart
-from python_models.reporting.data import DailyReport, LedgerDay, PlanStep
+from python_models.reporting.data import Allocation, DailyReport, Exposure, LedgerDay, PlanStep
 from python_models.reporting.message import message_payload
 from python_models.reporting.text import usd_short
 
@@ -74,6 +74,23 @@ def test_plan_names_pools_and_the_tokens_that_fund_each_deposit() -> None:
         "curve-dex DAI-USDC-USDT (Ethereum) · gas $14.00"
     ) in text
     assert not UUID.search(text)
+
+
+def test_the_report_says_what_bound_the_allocation() -> None:
+    report = _plan_report()
+    report.allocations = [Allocation(ARB_USDC, "fluid-lending USDC (Arbitrum)", 2, 879_000, 0, 6.4)]
+    report.exposure = [
+        Exposure("protocol", "fluid-lending", 39.95, 40),
+        Exposure("chain", "Ethereum", 55.0, 100),
+    ]
+    report.liquidity_bound_positions, report.unknown_liquidity_pools = 2, 28
+    report.dilution_cost_usd = 12.5
+    text = json.dumps(message_payload(report)["blocks"], ensure_ascii=False)
+    assert "largest protocol fluid-lending 40.0% of AUM (cap 40%)" in text
+    assert "largest chain Ethereum 55.0% of AUM (cap 100%)" in text
+    assert "2 positions at the liquidity cap" in text
+    assert "withdrawable liquidity unknown for 28 eligible pools (TVL cap only)" in text
+    assert "yield given up to dilution $12.50" in text
 
 
 def test_the_gain_series_leaves_deposits_and_withdrawals_out() -> None:

@@ -53,9 +53,14 @@ insert into marts.daily_ledger values
     (%(day)s, 'ETH', 1, 0, 2100, 2100);
 insert into optimization.optimization_runs (run_id, run_date, status, parameters,
     lists_snapshot, holdings_input, solver_stats, aum_usd, idle_after, started_at, finished_at,
-    expected_yield_usd, gas_cost_usd, conversion_cost_usd, expected_profit_usd)
+    expected_yield_usd, gas_cost_usd, conversion_cost_usd, expected_profit_usd,
+    dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions)
 values ('run-1', %(day)s, 'SUCCESS', '{}', '{}', '{}', '{}', 3600, '{"ETH": 2100, "DAI": 0}',
-        now(), now(), 10, 1, 0, 9);
+        now(), now(), 10, 1, 0, 9, 0.25, 7, 1);
+insert into optimization.exposure_shares values
+    ('run-1', %(day)s, 'protocol', 'fluid-lending', 41.7, 40),
+    ('run-1', %(day)s, 'protocol', 'morpho-v1', 0, 40),
+    ('run-1', %(day)s, 'chain', 'Arbitrum', 41.7, 100);
 insert into optimization.daily_allocations values
     ('run-1', %(day)s, 'uuid-arb', 2, 1500, 0),
     ('run-1', %(day)s, 'uuid-gone', null, 0, 200);
@@ -93,3 +98,14 @@ def test_the_ledger_counts_opening_balances_and_transfers_as_flows(marts: connec
         LedgerDay(DAY, 3600.0, 500.0),  # 500 USDC received; ETH up 100 USD
     ]
     assert nav_series(report.ledger).gain_usd == [0.0, 0.0, 100.0]
+
+
+def test_the_run_says_what_bound_it(marts: connection) -> None:
+    report = load_report(marts, DAY)
+    assert [(e.dimension, e.name) for e in report.exposure] == [
+        ("protocol", "fluid-lending"),
+        ("protocol", "morpho-v1"),
+        ("chain", "Arbitrum"),
+    ]
+    assert (report.dilution_cost_usd, report.unknown_liquidity_pools) == (0.25, 7)
+    assert report.liquidity_bound_positions == 1
