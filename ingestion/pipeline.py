@@ -22,6 +22,7 @@ from core import db
 from core.paths import SEEDS_DIR
 from ingestion import seeds
 from ingestion.defillama import defillama_chart_source, defillama_pools_source
+from ingestion.defillama.lendborrow import defillama_lendborrow_source
 from ingestion.errors import IngestionError
 from ingestion.etherscan import (
     etherscan_gas_oracle_source,
@@ -52,6 +53,7 @@ __all__ = [
     "configured_key",
     "latest_gas_day",
     "load_gas",
+    "load_lend_borrow",
     "load_pool_history",
     "load_pools",
     "load_prices",
@@ -62,8 +64,24 @@ __all__ = [
 
 
 def load_pools(run_date: dt.date, info: db.PgConnection) -> LoadResult:
-    """Step 1: append today's ``/pools`` snapshot to ``raw_defillama.pools``."""
-    return run_source(info, "defillama", defillama_pools_source(run_date))
+    """Step 1: append today's ``/pools`` snapshot to ``raw_defillama.pools``, and the
+    ``/lendBorrow`` snapshot to ``raw_defillama.lend_borrow`` (:func:`load_lend_borrow`)."""
+    loaded = run_source(info, "defillama", defillama_pools_source(run_date))
+    return LoadResult({**loaded.rows, **load_lend_borrow(run_date, info).rows})
+
+
+def load_lend_borrow(run_date: dt.date, info: db.PgConnection) -> LoadResult:
+    """Supply and borrows per lending pool; without them the day goes on with a warning,
+    each position capped by its pool's TVL alone (withdrawable liquidity unknown)."""
+    try:
+        return run_source(info, "defillama", defillama_lendborrow_source(run_date))
+    except IngestionError as error:
+        logger.warning(
+            "%s failed (%s): withdrawable liquidity unknown today, the TVL cap alone applies",
+            error.endpoint,
+            error.problem,
+        )
+        return LoadResult()
 
 
 def etherscan_rate() -> float:

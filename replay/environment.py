@@ -2,7 +2,7 @@
 
 The live run reads each source's base URL from dlt configuration
 (``SOURCES__<NAME>__BASE_URL``); the replay only sets those variables (and stand-in keys where
-no real one is configured) and restores the environment afterwards, so nothing in
+no real one is configured, with the CoinMarketCap plan the server acts as) and restores the environment afterwards, so nothing in
 ``ingestion/`` knows it is replayed.
 """
 
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ingestion.pipeline import API_KEY_ENV, configured_key
+from replay.plans import Plan
 
 
 @contextmanager
@@ -23,6 +24,10 @@ def replay_environment(server: Any) -> Iterator[None]:
     for source, variable in API_KEY_ENV.items():
         if not configured_key(source):
             values[variable] = f"replay-{source}-key"
+    # The stand-in keys act as the server's plan (all history unless told otherwise): the
+    # recordings reach back years, as the backtest and the demo's icebox signals want.
+    if "SOURCES__COINMARKETCAP__PLAN" not in os.environ:
+        values["SOURCES__COINMARKETCAP__PLAN"] = getattr(server, "plan", Plan()).cmc
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

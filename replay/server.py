@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from replay import lendborrow
 from replay.apis import coinmarketcap, defillama_coins, etherscan
 from replay.faults import Delay, Fault, RawBody, Status, Transform
 from replay.plans import RUN_TIME, Plan
@@ -87,6 +88,11 @@ class ReplayServer:
         return f"http://{host}:{port}"
 
     @property
+    def etherscan_rate_refusals(self) -> int:
+        """Etherscan calls refused for exceeding the plan's calls per second."""
+        return self._rate_window.refused
+
+    @property
     def base_urls(self) -> dict[str, str]:
         """The base URL of every API, as the sources' ``base_url`` configuration wants it."""
         return {source: f"{self.url}/{source}" for source in SOURCES}
@@ -147,6 +153,8 @@ class ReplayServer:
                 answered = store.defillama_pools()
             elif rest.startswith("/chart/"):
                 answered = store.defillama_chart(rest.removeprefix("/chart/"))
+            elif rest == "/lendBorrow":
+                answered = lendborrow.answer(store)
         elif source == "coinmarketcap" and method == "GET":
             answered = coinmarketcap.answer(store, self.plan, rest, params, headers)
         elif source == "defillama_coins":

@@ -28,6 +28,7 @@ class RateWindow:
     def __init__(self) -> None:
         self._calls: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self.refused = 0  # calls answered "Max calls per sec rate limit reached"
 
     def allows(self, key: str, calls_per_second: float) -> bool:
         now = time.monotonic()
@@ -36,6 +37,7 @@ class RateWindow:
             while calls and now - calls[0] >= 1.0:
                 calls.popleft()
             if len(calls) >= calls_per_second:
+                self.refused += 1
                 return False
             calls.append(now)
             return True

@@ -1,7 +1,21 @@
 with
 
+-- A database loaded only on the free price path (no OHLCV plan) has no table.
 source as (
-    select * from {{ source('raw_coinmarketcap', 'ohlcv_daily') }}
+    {{ optional_source('raw_coinmarketcap', 'ohlcv_daily', {
+        'symbol': 'text',
+        'cmc_id': 'bigint',
+        'quote_date': 'date',
+        'time_open': 'timestamptz',
+        'time_close': 'timestamptz',
+        'open': 'double precision',
+        'high': 'double precision',
+        'low': 'double precision',
+        'close': 'double precision',
+        'volume': 'double precision',
+        'market_cap': 'double precision',
+        'fetched_at': 'timestamptz',
+    }) }}
 ),
 
 renamed as (

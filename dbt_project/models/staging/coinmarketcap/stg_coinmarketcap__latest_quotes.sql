@@ -1,7 +1,17 @@
 with
 
+-- A database loaded only on the free price path (no CoinMarketCap key) has no table.
 source as (
-    select * from {{ source('raw_coinmarketcap', 'quotes_latest') }}
+    {{ optional_source('raw_coinmarketcap', 'quotes_latest', {
+        'symbol': 'text',
+        'cmc_id': 'bigint',
+        'run_date': 'date',
+        'price': 'double precision',
+        'market_cap': 'double precision',
+        'volume_24h': 'double precision',
+        'last_updated': 'timestamptz',
+        'fetched_at': 'timestamptz',
+    }) }}
 ),
 
 renamed as (

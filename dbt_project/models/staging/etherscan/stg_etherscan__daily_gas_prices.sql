@@ -1,7 +1,12 @@
 with
 
+-- An API Pro endpoint: a database loaded only with a free Etherscan key has no table.
 source as (
-    select * from {{ source('raw_etherscan', 'daily_avg_gas_price') }}
+    {{ optional_source('raw_etherscan', 'daily_avg_gas_price', {
+        'utc_date': 'date',
+        'avg_gas_price_wei': 'numeric',
+        'fetched_at': 'timestamptz',
+    }) }}
 ),
 
 renamed as (

@@ -1,0 +1,114 @@
+"""Five live days per provider plan through the ingestion steps 1-4 (where the providers
+differ), against the real recordings served as the plans answer: a free Etherscan key
+(3 calls/s, the API Pro refusal) with a CoinMarketCap Startup key, and with no CoinMarketCap
+key (the free price path). The days include a catch-up (a day skipped, then run late) and a
+rerun, and the daily prices must have every token on every day. The whole ``yieldopt run``
+of such days is bench/live_days.py; one of them runs in test_live_run.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core import db
+from core.paths import RECORDINGS_DIR, SEEDS_DIR
+from ingestion.pipeline import load_gas, load_pools, load_prices, load_wallets, pipelines_dir
+from replay import ReplayServer
+from replay.live import SCENARIOS, Scenario, live_environment, price_gaps
+
+START = dt.date(2025, 6, 1)
+# Run order: three days, a catch-up after a missed day, a rerun of it, then the last day.
+RUNS = [START, START + dt.timedelta(days=1), START + dt.timedelta(days=3)]
+RUNS += [START + dt.timedelta(days=2), START + dt.timedelta(days=3), START + dt.timedelta(days=4)]
+TRACKED = "USDC", "DAI", "ETH", "WETH", "BTC"  # fewer Etherscan token balances at 3 calls/s
+
+
+@pytest.fixture(scope="module")
+def seeds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five tracked tokens and Curve 3pool's reserve contract."""
+    folder = tmp_path_factory.mktemp("live_seeds")
+    lines = (SEEDS_DIR / "tracked_tokens.csv").read_text().splitlines()
+    kept = [lines[0], *(line for line in lines[1:] if line.split(",")[0] in TRACKED)]
+    (folder / "tracked_tokens.csv").write_text("\n".join(kept) + "\n")
+    reserves = (SEEDS_DIR / "pool_reserve_contracts.csv").read_text().splitlines()
+    (folder / "pool_reserve_contracts.csv").write_text("\n".join(reserves[:2]) + "\n")
+    return folder
+
+
+def run_days(
+    scenario: Scenario, info: db.PgConnection, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[int]:
+    """Steps 1-4 of every run in RUNS; the Etherscan calls the server refused per run."""
+    for variable in ("COINMARKETCAP_API_KEY", "ETHERSCAN_API_KEY", "SOURCES__COINMARKETCAP__PLAN"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.05")
+    refused = []
+    for day in RUNS:
+        with ReplayServer(RECORDINGS_DIR, day, plan=scenario.plan) as server:
+            for name, value in live_environment(server, scenario).items():
+                monkeypatch.setenv(name, value)
+            load_pools(day, info)
+            load_prices(day, info, seeds)
+            load_gas(day, info)
+            load_wallets(day, info, seeds)
+            refused.append(server.etherscan_rate_refusals)
+    return refused
+
+
+@pytest.fixture
+def live_db(pg: db.PgConnection) -> Iterator[db.PgConnection]:
+    info = db.connection_info(f"{pg.dbname}_live_{uuid.uuid4().hex[:6]}")
+    yield info
+    db.drop_database(info)
+    shutil.rmtree(pipelines_dir(info), ignore_errors=True)
+
+
+def count(info: db.PgConnection, query: str) -> int:
+    with db.connect(info) as conn, conn.cursor() as cur:
+        cur.execute(query)
+        return cur.fetchone()[0]
+
+
+@pytest.mark.parametrize("name", ["startup", "free"])
+def test_five_live_days_leave_no_price_gap(
+    name: str,
+    live_db: db.PgConnection,
+    seeds_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scenario = SCENARIOS[name]
+    caplog.set_level(logging.WARNING)
+    refused = run_days(scenario, live_db, seeds_dir, monkeypatch)
+    last_complete = RUNS[-1] - dt.timedelta(days=1)
+    if scenario.free_prices:
+        first = START - dt.timedelta(days=60)  # the free path's default history
+        assert "prices from DeFiLlama's coins API (the free path)" in caplog.text
+        assert (
+            count(live_db, "select count(distinct run_date) from raw_defillama_coins.market_caps")
+            == 5
+        )
+    else:
+        first = START - dt.timedelta(days=30)  # a Startup plan's month
+        latest = "select max(quote_date) from raw_coinmarketcap.ohlcv_daily"
+        assert count(live_db, latest) == last_complete  # never the day in progress
+        earliest = "select min(quote_date) from raw_coinmarketcap.ohlcv_daily"
+        assert count(live_db, earliest) == first
+    assert price_gaps(live_db, scenario, first, last_complete, TRACKED) == dict.fromkeys(TRACKED, 0)
+    # the Pro refusal named the plan and the day went on with the oracle poll
+    assert "your Etherscan plan does not include this API Pro endpoint" in caplog.text
+    assert count(live_db, "select count(*) from raw_etherscan.gas_oracle") >= 1
+    assert count(live_db, "select to_regclass('raw_etherscan.daily_avg_gas_price') is null")
+    # the client-side limiter kept every call under the free plan's 3 calls/s
+    assert refused == [0] * len(RUNS)
+    # transfers keyed on (hash, logIndex): reruns and catch-ups duplicated none
+    dupes = """select count(*) from (select hash, log_index from raw_etherscan.token_transfers
+               group by hash, log_index having count(*) > 1) as d"""
+    assert count(live_db, dupes) == 0
