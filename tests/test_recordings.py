@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from core.paths import RECORDINGS_DIR, SEEDS_DIR
+from ingestion.defillama_coins.settings import COINGECKO_IDS
 from replay.recordings import Recordings
 
 END = dt.date(2025, 6, 30)
@@ -189,16 +190,39 @@ def test_hourly_gas_averages_to_the_real_daily_price() -> None:
 
 
 def test_replay_answers_pools_as_of_the_demo_day() -> None:
-    """The agreed layout works with the replay server: the as-of day's chart value wins."""
+    """The agreed layout works with the replay server: at the run's moment (02:30 UTC) the
+    latest chart value is the day before's."""
     status, body = Recordings(RECORDINGS_DIR, dt.date(2025, 6, 5)).defillama_pools()
     aave_usdc = next(p for p in body["data"] if p["pool"] == "aa70268e-4b52-42bf-a116-608b370f9501")
     chart = load("defillama/chart/aa70268e-4b52-42bf-a116-608b370f9501.json.gz")["data"]
     assert status == 200 and len(body["data"]) > 10_000
     assert aave_usdc["tvlUsd"] == next(
-        p["tvlUsd"] for p in chart if p["timestamp"].startswith("2025-06-05")
+        p["tvlUsd"] for p in chart if p["timestamp"].startswith("2025-06-04")
     )
 
 
 def test_recordings_stay_small() -> None:
     total = sum(p.stat().st_size for p in Path(RECORDINGS_DIR).rglob("*") if p.is_file())
     assert total < 15 * 1024 * 1024
+
+
+def test_coins_charts_are_hourly_and_agree_with_the_daily_candles() -> None:
+    """The free price path's hourly points: 24 a UTC day to the end, the day's CoinMarketCap
+    candle their open, close and extremes, so both price paths curate the same day."""
+    for row in seed("tracked_tokens.csv"):
+        gecko = COINGECKO_IDS[row["token_symbol"]]
+        coins = load(f"defillama_coins/chart/{gecko}.json.gz")["coins"]
+        points = coins[f"coingecko:{gecko}"]["prices"]
+        by_day: dict[str, list[float]] = {}
+        for point in points:
+            day = dt.datetime.fromtimestamp(point["timestamp"], dt.UTC).date().isoformat()
+            by_day.setdefault(day, []).append(point["price"])
+        assert set(map(len, by_day.values())) == {24}
+        assert max(by_day) == END.isoformat()
+        candles = {q["time_open"][:10]: q["quote"]["USD"] for q in quotes(row["cmc_id"])}
+        for day in ("2024-12-25", "2025-06-04"):
+            prices, candle = by_day[day], candles[day]
+            assert (prices[0], prices[-1]) == (candle["open"], candle["close"])
+            assert min(prices) <= candle["low"] + 1e-9 and max(prices) >= candle["high"] - 1e-9
+        mcaps = load(f"defillama_coins/mcaps/{gecko}.json.gz")
+        assert len(mcaps) == len(by_day) and all(m["mcap"] > 0 for m in mcaps)
