@@ -4,6 +4,7 @@ stay intact and nothing of a failed fetch is written, then or on the next run.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from recorded import AS_OF, CHARTED_POOLS, count
 
 from core import db
 from ingestion.errors import IngestionError
+from ingestion.etherscan.limits import RateLimiter
 from ingestion.pipeline import (
     load_gas,
     load_pool_history,
@@ -27,6 +29,8 @@ from replay import (
     cmc_error,
     drop_field,
     empty_list,
+    etherscan_pro_refusal,
+    etherscan_rate_limited,
 )
 
 POOLS = "raw_defillama.pools"
@@ -204,3 +208,69 @@ def test_missing_api_key_is_refused_before_any_request(
     with pytest.raises(IngestionError, match=r"etherscan: no API key: set ETHERSCAN_API_KEY"):
         poll_gas_oracle(loaded)
     assert replay.requests_to("/etherscan") == []
+
+
+def test_etherscan_rate_limit_notok_is_retried_then_loads(
+    loaded: db.PgConnection, replay: ReplayServer
+) -> None:
+    replay.inject("/etherscan/v2/api", etherscan_rate_limited(), etherscan_rate_limited())
+    result = poll_gas_oracle(loaded)
+    assert result.rows == {"raw_etherscan.gas_oracle": 1}
+    assert [r.fault for r in replay.requests_to("/etherscan")] == ["Status", "Status", None]
+
+
+def test_etherscan_rate_limit_that_persists_is_a_retryable_stop(
+    loaded: db.PgConnection, replay: ReplayServer
+) -> None:
+    replay.inject("/etherscan/v2/api", *[etherscan_rate_limited()] * 5)
+    with pytest.raises(IngestionError) as failure:
+        poll_gas_oracle(loaded)
+    error = failure.value
+    assert (error.error_code, error.retryable) == ("rate_limit", True)
+    assert "Max calls per sec rate limit reached (3/sec)" in str(error)
+    assert "sources.etherscan.calls_per_second" in str(error)
+
+
+def test_api_pro_refusal_goes_on_with_hourly_gas_and_the_oracle(
+    loaded: db.PgConnection, replay: ReplayServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    replay.inject(
+        "/etherscan/v2/api", etherscan_pro_refusal(), params={"action": "dailyavggasprice"}
+    )
+    result = load_gas(AS_OF, loaded)
+    assert "raw_etherscan.gas_oracle" in result.rows
+    assert "your Etherscan plan does not include this API Pro endpoint" in caplog.text
+
+
+def test_ethgastracker_401_names_the_setting_and_never_the_key(
+    loaded: db.PgConnection, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ETHGASTRACKER_API_KEY", "secret-gas-key-123")
+    replay.inject("/ethgastracker/api/gas/average", Status(401, '"Invalid API Key"'))
+    with pytest.raises(IngestionError) as failure:
+        load_gas(AS_OF, loaded)
+    message = str(failure.value)
+    assert "set ETHGASTRACKER_API_KEY" in message and "Invalid API Key" in message
+    assert "secret-gas-key-123" not in message and not failure.value.retryable
+    sent = replay.requests_to("/ethgastracker")[-1]
+    assert sent.params == {"apiKey": "***"}
+
+
+def test_a_maintenance_page_with_200_is_a_retryable_stop(
+    loaded: db.PgConnection, replay: ReplayServer, baseline: int
+) -> None:
+    page = "<html><body>Down for maintenance</body></html>"
+    replay.inject("/defillama/pools", RawBody(page, content_type="text/html"))
+    with pytest.raises(IngestionError) as failure:
+        load_pools(AS_OF, loaded)
+    assert failure.value.retryable and "HTML page" in failure.value.problem
+    assert count(loaded, POOLS) == baseline
+
+
+def test_one_limiter_spaces_every_call_of_the_process() -> None:
+    limiter = RateLimiter(calls_per_second=10)
+    began = time.monotonic()
+    for _ in range(6):
+        limiter.wait()
+    # 5 gaps of 1.1/10 s: never more than 10 calls in a second
+    assert time.monotonic() - began >= 5 * 0.1
