@@ -1,0 +1,93 @@
+"""DeFiLlama ``/lendBorrow`` recording: the 41 real records mapped onto the recorded pools.
+
+Real: every field of the 41 records in ``defillama_lendborrow/AAVE_STRAT_2026-05-28``
+(captured from the live API on 2026-05-28, a bare JSON array) — above all each pool's
+utilization (borrows / supply) and which figure its ``tvlUsd`` was (supply minus borrows for
+39 of them; the whole supply for fluid-lending and the minted GHO). Mapped: a record whose
+pool id is in the recorded ``/pools`` snapshot keeps it; any other takes the id of an unused
+recorded pool of the same project, chain and symbol (records with none are left out). USD
+amounts are then scaled by the recorded pool's TVL over the real one (on the last day of its
+recorded chart when it has one, as the replay server serves it), so supply, borrows and TVL
+keep the real relation.
+
+Usage (after ``python -m replay.builder``, which rewrites recordings/defillama):
+``python -m replay.builder.lendborrow --data ../shared/data [--out recordings]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from core.paths import RECORDINGS_DIR
+from replay.builder.common import write_json
+
+log = logging.getLogger("replay.builder")
+
+SAMPLE = Path("defillama_lendborrow") / "AAVE_STRAT_2026-05-28"
+USD_FIELDS = ("totalSupplyUsd", "totalBorrowUsd", "debtCeilingUsd")
+
+
+def _read(path: Path) -> Any:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def served_tvl(out: Path, pool: dict[str, Any]) -> float:
+    """The TVL the replay server serves for a recorded pool: its chart's last point, if any."""
+    chart = out / "defillama" / "chart" / f"{pool['pool']}.json.gz"
+    if chart.exists():
+        points = _read(chart)["data"]
+        if points:
+            return float(points[-1]["tvlUsd"])
+    return float(pool["tvlUsd"])
+
+
+def mapped_records(data: Path, out: Path) -> list[dict[str, Any]]:
+    """The real records, each on a recorded pool, amounts scaled to that pool's TVL."""
+    records = _read(data / SAMPLE / "defillama_lendborrow_sample.json")
+    real_pools = {
+        p["pool"]: p for p in _read(data / SAMPLE / "defillama_pools_sample.json")["data"]
+    }
+    recorded = _read(out / "defillama" / "pools.json.gz")["data"]
+    by_id = {pool["pool"]: pool for pool in recorded}
+    free: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for pool in sorted(recorded, key=lambda p: p["pool"]):
+        if pool["pool"] not in real_pools:
+            free.setdefault((pool["project"], pool["chain"], pool["symbol"]), []).append(pool)
+    mapped = []
+    for record in records:
+        real = real_pools[record["pool"]]
+        target = by_id.get(record["pool"])
+        if target is None:
+            candidates = free.get((real["project"], real["chain"], real["symbol"]), [])
+            if not candidates:
+                continue
+            target = candidates.pop(0)
+        factor = served_tvl(out, target) / float(real["tvlUsd"])
+        scaled = {
+            key: round(record[key] * factor, 2) if record.get(key) is not None else None
+            for key in USD_FIELDS
+        }
+        mapped.append({**record, **scaled, "pool": target["pool"]})
+    return sorted(mapped, key=lambda r: r["pool"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=RECORDINGS_DIR)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    records = mapped_records(args.data, args.out)
+    write_json(args.out / "defillama" / "lendborrow.json.gz", records)
+    log.info("lendBorrow: %d of the real records mapped onto recorded pools", len(records))
+
+
+if __name__ == "__main__":
+    main()
