@@ -83,7 +83,8 @@ def binding(problem: Problem, allocation: dict[str, float]) -> set[str]:
     found = set()
     for dimension in ("protocol", "chain"):
         for name, total in exposure_totals(problem, allocation, dimension).items():
-            if total >= exposure_cap_usd(problem, dimension, name) - tol < problem.aum_usd:
+            cap = exposure_cap_usd(problem, dimension, name)
+            if cap < problem.aum_usd and total >= cap - tol:
                 found.add(dimension)
     result = solve(problem)
     if any(position.liquidity_bound for position in result.positions):
