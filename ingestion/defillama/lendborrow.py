@@ -11,6 +11,7 @@ one append per fetch, like /pools.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,19 @@ LEND_BORROW_FIELDS = (
     Field("underlyingTokens", "json"),
 )
 LEND_BORROW_EXTRA = {"fetched_at": "timestamp", "run_date": "date"}
+
+
+class JsonTextIsIntended(logging.Filter):
+    """Drops dlt's warning that the Arrow table's hints differ: its json columns are JSON text
+    on purpose, as for /pools (``ingestion.defillama.JsonTextIsIntended``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(
+            "In resource: lend_borrow, when merging arrow schema with dlt schema"
+        )
+
+
+logging.getLogger("dlt").addFilter(JsonTextIsIntended())
 
 
 def lend_borrow_rows(body: Any, run_date: dt.date) -> list[dict[str, Any]]:

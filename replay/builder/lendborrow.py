@@ -6,9 +6,9 @@ utilization (borrows / supply) and which figure its ``tvlUsd`` was (supply minus
 39 of them; the whole supply for fluid-lending and the minted GHO). Mapped: a record whose
 pool id is in the recorded ``/pools`` snapshot keeps it; any other takes the id of an unused
 recorded pool of the same project, chain and symbol (records with none are left out). USD
-amounts are then scaled by the recorded pool's TVL over the real one (on the last day of its
-recorded chart when it has one, as the replay server serves it), so supply, borrows and TVL
-keep the real relation.
+amounts are then scaled by the recorded pool's TVL over the real one (the TVL the replay
+server serves at the demo run, 2025-06-05 02:30 UTC), so supply, borrows and TVL keep the
+real relation.
 
 Usage (after ``python -m replay.builder``, which rewrites recordings/defillama):
 ``python -m replay.builder.lendborrow --data ../shared/data [--out recordings]``
@@ -30,6 +30,9 @@ log = logging.getLogger("replay.builder")
 
 SAMPLE = Path("defillama_lendborrow") / "AAVE_STRAT_2026-05-28"
 USD_FIELDS = ("totalSupplyUsd", "totalBorrowUsd", "debtCeilingUsd")
+# The demo's run (2025-06-05 at 02:30 UTC, ISO like the chart timestamps): supply and borrows
+# match the TVL served then; on other days a charted pool's TVL has moved on.
+DEMO_MOMENT = "2025-06-05T02:30"
 
 
 def _read(path: Path) -> Any:
@@ -39,10 +42,11 @@ def _read(path: Path) -> Any:
 
 
 def served_tvl(out: Path, pool: dict[str, Any]) -> float:
-    """The TVL the replay server serves for a recorded pool: its chart's last point, if any."""
+    """The TVL the replay server serves for a recorded pool at the demo run: its chart's
+    latest point before that moment, if it has a chart."""
     chart = out / "defillama" / "chart" / f"{pool['pool']}.json.gz"
     if chart.exists():
-        points = _read(chart)["data"]
+        points = [p for p in _read(chart)["data"] if p["timestamp"] <= DEMO_MOMENT]
         if points:
             return float(points[-1]["tvlUsd"])
     return float(pool["tvlUsd"])
