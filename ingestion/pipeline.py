@@ -45,10 +45,8 @@ from ingestion.runner import (
 
 logger = logging.getLogger(__name__)
 
-SOURCES = ("defillama", "coinmarketcap", "defillama_coins", "ethgastracker", "etherscan")
 __all__ = [
     "API_KEY_ENV",
-    "SOURCES",
     "LoadResult",
     "configured_key",
     "latest_gas_day",
