@@ -2,8 +2,9 @@
 
 Pools: the day's eligible pools with their forecast APY and TVL (the forecast of the run
 date; the actual of the day where a forecast is missing is refused, not silently used),
-risk group, tokens, protocol (DeFiLlama project) and chain, and the gas of one deposit at the
-forecast gas price. Pools held from the
+risk group, tokens, protocol (DeFiLlama project) and chain, the gas of one deposit at the
+forecast gas price, and, for lending markets /lendBorrow knows (``marts.pool_liquidity``), the
+day's withdrawable liquidity and the forecast TVL scaled to the total supply. Pools held from the
 last run but no longer eligible come too, marked ineligible, so the optimizer withdraws them.
 Holdings: the last successful run's positions and idle tokens; on the first run, the wallet's
 tokens valued by the ledger. Stale inputs stop the step instead of deciding on old data.
@@ -66,6 +67,12 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
             select pool_id, gas_usd
             from marts.pool_gas_costs
             where cost_date = %(day)s and action = 'deposit'
+        ),
+
+        liquidity as (
+            select pool_id, total_supply_usd, available_liquidity_usd, tvl_usd
+            from marts.pool_liquidity
+            where liquidity_date = %(day)s
         )
 
         select
@@ -79,10 +86,14 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
             eligibility.tvl_usd,
             deposit_gas.gas_usd,
             eligibility.project,
-            eligibility.chain
+            eligibility.chain,
+            liquidity.available_liquidity_usd,
+            -- a lending market's supply over its tvl_usd that day (1 where tvl is the supply)
+            liquidity.total_supply_usd / nullif(liquidity.tvl_usd, 0) as supply_per_tvl
         from marts.pool_eligibility as eligibility
         left join forecasts on forecasts.pool_id = eligibility.pool_id
         left join deposit_gas on deposit_gas.pool_id = eligibility.pool_id
+        left join liquidity on liquidity.pool_id = eligibility.pool_id
         where eligibility.eligibility_date = %(day)s
           and (eligibility.is_eligible or eligibility.pool_id = any(%(held)s))
         order by eligibility.pool_id
@@ -91,15 +102,20 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
     )
     pools = []
     missing = []
-    for pool_id, eligible, group, tokens, apy_f, tvl_f, apy, tvl, gas_usd, project, chain in rows:
+    for row in rows:
+        pool_id, eligible, group, tokens, apy_f, tvl_f, apy, tvl, gas_usd, project, chain = row[:11]
+        available, supply_per_tvl = row[11:]
         if eligible and (apy_f is None or tvl_f is None or gas_usd is None):
             missing.append(pool_id)
             continue
+        forecast_tvl = max(float(tvl_f if tvl_f is not None else tvl or 0), 0.0)
         pools.append(
             {
                 "pool_id": pool_id,
                 "apy": float(apy_f if apy_f is not None else apy or 0),
-                "tvl_usd": max(float(tvl_f if tvl_f is not None else tvl or 0), 0.0),
+                # the supply the APY is spread over (dilution; the TVL cap reads it too): for
+                # a lending market whose tvl_usd is supply - borrows, the forecast scaled up
+                "tvl_usd": forecast_tvl * float(supply_per_tvl or 1.0),
                 "group": group,
                 # a symbol may repeat a token (USDC-USDC): the pool holds that token once
                 "tokens": list(dict.fromkeys(tokens)) or ["UNKNOWN"],
@@ -108,6 +124,8 @@ def _pools(conn: connection, run_date: dt.date, held: list[str]) -> list[dict[st
                 # exposure caps group pools by DeFiLlama's project slug and chain
                 "protocol": project or None,
                 "chain": chain or None,
+                # None: unknown (no /lendBorrow row), the TVL cap alone applies
+                "available_liquidity_usd": None if available is None else float(available),
             }
         )
     if missing:
