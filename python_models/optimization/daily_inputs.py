@@ -152,6 +152,25 @@ def wallet_holdings(conn: connection, run_date: dt.date) -> Holdings:
     return Holdings(liquidity_portfolio={token: float(usd) for token, usd in rows})
 
 
+def exposure_caps(conn: connection, run_date: dt.date) -> dict[str, dict[str, float]]:
+    """The analysts' tighter caps in force on the run date (seed ``exposure_caps``), as the
+    problem's ``protocol_caps`` and ``chain_caps``: % of AUM per name."""
+    caps: dict[str, dict[str, float]] = {"protocol_caps": {}, "chain_caps": {}}
+    for dimension, name, max_pct in _fetch(
+        conn,
+        """
+        select dimension, name, min(max_pct)
+        from seeds.exposure_caps
+        where added_at <= %(day)s and (removed_at is null or removed_at > %(day)s)
+        group by dimension, name
+        order by dimension, name
+        """,
+        {"day": run_date},
+    ):
+        caps[f"{dimension}_caps"][name] = float(max_pct)
+    return caps
+
+
 def build_problem(
     conn: connection,
     run_date: dt.date,
@@ -169,7 +188,12 @@ def build_problem(
     if gone:
         raise StaleInputError(f"held pools missing from the {run_date} snapshot: {', '.join(gone)}")
     return Problem.model_validate(
-        {"parameters": config, "pools": pools, "holdings": holdings.model_dump()}
+        {
+            "parameters": config,
+            "pools": pools,
+            "holdings": holdings.model_dump(),
+            **exposure_caps(conn, run_date),
+        }
     )
 
 
@@ -191,6 +215,7 @@ def lists_snapshot(conn: connection, run_date: dt.date) -> dict[str, Any]:
         ]
 
     return {
+        "exposure_caps": exposure_caps(conn, run_date),
         "approved_tokens": in_force("approved_tokens", "token_symbol"),
         "blacklisted_tokens": in_force("blacklisted_tokens", "token_symbol"),
         "approved_protocols": in_force("approved_protocols", "project"),

@@ -20,8 +20,17 @@ MARTS = """
 drop schema if exists marts cascade;
 drop schema if exists forecasts cascade;
 drop schema if exists optimization cascade;
+drop schema if exists seeds cascade;
 create schema marts;
 create schema forecasts;
+create schema seeds;
+create table seeds.exposure_caps (
+    dimension text, name text, max_pct double precision, added_at date, removed_at date,
+    note text);
+-- in force: fluid-lending at 10 percent; ended before the day: curve-dex at 1 percent
+insert into seeds.exposure_caps values
+    ('protocol', 'fluid-lending', 10, %(day)s - 30, null, 'young protocol'),
+    ('protocol', 'curve-dex', 1, %(day)s - 30, %(day)s, 'incident, resolved');
 create table marts.defi_pools (pool_id text, last_seen_date date);
 create table forecasts.gas_forecasts (run_date date, gas_price_gwei double precision);
 create table forecasts.pool_forecasts (
@@ -76,8 +85,11 @@ def test_pools_carry_protocol_chain_and_the_days_withdrawable_liquidity(marts) -
     assert pools["fluid"].available_liquidity_usd == 4e6
     assert pools["curve"].available_liquidity_usd is None
     assert pools["curve"].tvl_usd == pytest.approx(5e7)
+    assert problem.protocol_caps == {"fluid-lending": 10.0}
     result = solve(problem)
     assert result.succeeded, result.reason
+    assert result.exposure_pct["protocol"].get("fluid-lending", 0) <= 10 + 1e-6
+    assert result.exposure_cap_pct["protocol"].get("fluid-lending", 10) == 10
     assert result.unknown_liquidity_pools == 1
     assert set(result.exposure_pct["protocol"]) <= {"aave-v3", "fluid-lending", "curve-dex"}
     assert max(result.exposure_pct["protocol"].values()) <= 40 + 1e-6
