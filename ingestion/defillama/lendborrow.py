@@ -4,8 +4,8 @@ For a lending market, what can be withdrawn is supply minus borrows; DeFiLlama's
 on /pools is usually that figure but for some pools (fluid-lending, minted coins such as GHO)
 the whole supply, which dbt sorts out per pool (``int_pool_liquidity_by_day``). The endpoint
 answers a bare JSON array (no ``{"status", "data"}`` envelope), one record per pool; its
-per-day history (``/chartLendBorrow``) needs a paid key, so only the day's snapshot is kept:
-one append per fetch, like /pools.
+per-day history (``/chartLendBorrow``) needs a paid key, so each day keeps its snapshot,
+merged on pool + run date: re-running a day replaces that day's rows instead of adding more.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def defillama_lendborrow_source(run_date: dt.date, base_url: str = dlt.config.va
 
     @dlt.resource(
         name="lend_borrow",
-        write_disposition="append",
+        write_disposition="merge",
+        primary_key=("pool", "run_date"),
         columns=columns(LEND_BORROW_FIELDS, LEND_BORROW_EXTRA),
         schema_contract=CONTRACT,
     )

@@ -56,6 +56,15 @@ def test_the_recorded_snapshot_lands_in_the_raw_table(
     assert rows[0][:3] == (first["pool"], first["totalSupplyUsd"], first["totalBorrowUsd"])
     assert {row[4] for row in rows} == {DAY}
     assert "GHO" in {row[3] for row in rows}  # the minted coin's record is among them
+    # re-running the day replaces its rows (merged on pool + run_date); the next day adds its own
+    with serve(tmp_path) as server, replay_environment(server):
+        load_lend_borrow(DAY, database)
+        load_lend_borrow(DAY + dt.timedelta(days=1), database)
+    with db.connect(database) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select run_date, count(*) from raw_defillama.lend_borrow group by 1 order by 1"
+        )
+        assert cur.fetchall() == [(DAY, len(recorded)), (DAY + dt.timedelta(days=1), len(recorded))]
 
 
 def test_without_a_recording_nothing_is_written_and_the_day_goes_on(

@@ -15,34 +15,24 @@ pools as (
     where snapshot_date <= {{ run_date() }}
 ),
 
--- a re-run of a day appends a second fetch: the later one wins, as for /pools
-latest_fetch as (
-    select
-        lend_borrow.*,
-        row_number() over (
-            partition by lend_borrow.pool_id, lend_borrow.snapshot_date
-            order by lend_borrow.fetched_at desc
-        ) as fetch_rank
-    from lend_borrow
-),
-
+-- one row per pool and day already: the raw table is merged on pool + run_date
 liquidity as (
     select
-        latest_fetch.pool_id,
-        latest_fetch.snapshot_date as liquidity_date,
-        latest_fetch.total_supply_usd,
-        latest_fetch.total_borrow_usd,
+        lend_borrow.pool_id,
+        lend_borrow.snapshot_date as liquidity_date,
+        lend_borrow.total_supply_usd,
+        lend_borrow.total_borrow_usd,
         greatest(
-            latest_fetch.total_supply_usd - coalesce(latest_fetch.total_borrow_usd, 0), 0
+            lend_borrow.total_supply_usd - coalesce(lend_borrow.total_borrow_usd, 0), 0
         ) as available_liquidity_usd,
-        latest_fetch.minted_coin,
+        lend_borrow.minted_coin,
         pools.tvl_usd
-    from latest_fetch
+    from lend_borrow
     left join pools
         on
-            latest_fetch.pool_id = pools.pool_id
-            and latest_fetch.snapshot_date = pools.snapshot_date
-    where latest_fetch.fetch_rank = 1 and latest_fetch.total_supply_usd is not null
+            lend_borrow.pool_id = pools.pool_id
+            and lend_borrow.snapshot_date = pools.snapshot_date
+    where lend_borrow.total_supply_usd is not null
 ),
 
 final as (

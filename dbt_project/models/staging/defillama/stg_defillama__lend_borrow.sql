@@ -1,7 +1,7 @@
 with
 
--- Step 1 loads /lendBorrow beside /pools, but a day whose fetch failed (it only warns) or
--- whose answer was empty has no table yet: no pool's withdrawable liquidity is known then.
+-- Step 1 loads /lendBorrow beside /pools; until a fetch succeeds (a failure only warns) and
+-- answers rows there is no table: no pool's withdrawable liquidity is known then.
 source as (
     {{ optional_source('raw_defillama', 'lend_borrow', {
         'pool': 'text',
