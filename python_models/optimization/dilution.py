@@ -102,9 +102,6 @@ class DilutionCurve:
     tvl: np.ndarray
     other: np.ndarray
 
-    def subset(self, index: np.ndarray) -> DilutionCurve:
-        return DilutionCurve(self.rates[index], self.tvl[index], self.other[index])
-
     def exact(self, allocation: np.ndarray) -> np.ndarray:
         return exact_yields(allocation, self.rates, self.tvl, self.other)
 
