@@ -32,6 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
+from dbt.cli.main import dbtRunner
+
 from core import db
 from core.config import default_dbt_vars
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
@@ -92,8 +94,6 @@ def execute(info: db.PgConnection, statement: str, **params: object) -> None:
 
 def dbt_run(run_date: dt.date, *extra: str) -> tuple[float, float]:
     """Wall seconds of one dbt run, and the sum of the models' execution seconds."""
-    from dbt.cli.main import dbtRunner
-
     args = [
         "run",
         "--select",
