@@ -9,7 +9,8 @@ chain (8) and, for three in four, a withdrawable liquidity of 5–100 % of its T
 problem turns on protocol and chain caps tighter than the defaults (with per-name overrides),
 the 25 % liquidity cap and dilution. For each size the script prints the solve seconds,
 HiGHS's relative MIP gap (of the program over tangents), the exact gap (HiGHS's bound against
-the answer's objective scored with the exact dilution formula) and the objective against the
+the answer's objective scored with the exact dilution formula; the target is ≤ 1e-6 in ≤ 5 s
+at 2,000 pools), the MILP re-solves that took, and the objective against the
 greedy fill by APY (same evaluator, same costs). The machine is shared with other engineers'
 jobs, so times are wall-clock under load.
 
@@ -134,7 +135,8 @@ def main() -> None:
         print(
             f"{size:5d} pools: {result.solve_seconds:6.2f} s (HiGHS {result.solver['solver_seconds']:.2f} s, "
             f"{result.solver['mip_node_count']} nodes), gap {gap:.1e}, exact gap {exact_gap:.1e} "
-            f"({result.solver.get('dilution_rounds', 0)} polishing rounds), status {result.status}, "
+            f"({result.solver.get('outer_rounds', 0)} MILP re-solves, "
+            f"{result.solver.get('dilution_rounds', 0)} polishing rounds), status {result.status}, "
             f"{len(result.allocations)} positions, {len(result.plan)} steps | objective "
             f"{optimum.objective_usd:,.0f} USD vs greedy {greedy.objective_usd:,.0f} USD "
             f"(greedy feasible: {greedy.feasible}) = {ratio:.4f}"

@@ -4,10 +4,11 @@ The quoted APY already includes our current position c in a pool of supply T (it
 in the problem), so the pool pays ``apy · T`` a year to a supply of ``T − c`` without us; a
 target position x then earns ``x · apy · T / (T − c + x)``. That is concave in x, so the
 program keeps it linear with an epigraph variable y ≤ every tangent (an outer approximation:
-y can only overestimate), with no new integer variables; the solver then polishes the
-answer, keeping the MILP's binaries, by adding tangents at and around the solution until the
-overestimate is negligible. The evaluator scores every
-allocation with :func:`diluted_yield_usd`, the same formula, so reported yield is exact.
+y can only overestimate), with no new integer variables. The solver adds error-bounded grids
+of tangents (:func:`error_grid`) around the positions of its answer where they overestimate
+and re-solves, until the overestimate, and so the gap to the exact problem, is negligible.
+The evaluator scores every allocation with :func:`diluted_yield_usd`, the same formula, so
+reported yield is exact.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import scipy.sparse as sparse
 MIN_OTHER_SUPPLY_USD = 1.0
 # Tangent points per pool before any refinement, spaced geometrically in T − c + x.
 STATIC_TANGENTS = 2
-# A refinement round puts this many tangents inside the bracket around each inexact position,
-# shrinking its error about this² times.
-TANGENTS_PER_ROUND = 6
+# A refinement's error grid stops at this many points per pool (a very tight tolerance on a
+# wide bracket would otherwise make thousands of rows).
+MAX_GRID_POINTS = 200
 
 
 def other_supply_usd(tvl_usd: float | np.ndarray, current_usd: float | np.ndarray) -> np.ndarray:
@@ -106,9 +107,21 @@ class DilutionCurve:
         return exact_yields(allocation, self.rates, self.tvl, self.other)
 
     def cuts(
-        self, epigraph: cp.Variable, allocation: cp.Variable, points: list[np.ndarray]
+        self,
+        epigraph: cp.Variable,
+        allocation: cp.Variable,
+        held: cp.Variable | np.ndarray,
+        points: list[np.ndarray],
     ) -> cp.Constraint:
-        """y_i ≤ slope·a_i + intercept for every tangent point of pool i, one sparse block."""
+        """y_i ≤ slope·a_i + intercept·held_i for every tangent point of pool i, one sparse
+        block.
+
+        Scaling the intercept by the binary ``held`` (the perspective of the tangent) changes
+        nothing for an integer answer (a pool not held has a = 0 and earns 0), but a
+        fractionally held pool in the LP relaxation no longer gets the whole intercept: the
+        relaxation is the convex hull of each pool's yield, which is what lets HiGHS close the
+        gap of an accurate outer approximation at the root instead of branching.
+        """
         pools = np.concatenate([np.full(len(p), i) for i, p in enumerate(points)]).astype(int)
         at = np.concatenate(points)
         slope, intercept = tangent(at, self.rates[pools], self.tvl[pools], self.other[pools])
@@ -116,17 +129,74 @@ class DilutionCurve:
         shape = (len(at), len(points))
         select = sparse.csr_matrix((np.ones(len(at)), (rows, pools)), shape=shape)
         scaled = sparse.csr_matrix((slope, (rows, pools)), shape=shape)
-        return select @ epigraph <= scaled @ allocation + intercept
+        offsets = sparse.csr_matrix((intercept, (rows, pools)), shape=shape)
+        return select @ epigraph <= scaled @ allocation + offsets @ held
+
+    def refine(
+        self,
+        points: list[np.ndarray],
+        allocation: np.ndarray,
+        excess: np.ndarray,
+        tolerance: float,
+        index: np.ndarray | None = None,
+    ) -> list[np.ndarray]:
+        """``points`` with :func:`refined_points` for every pool whose ``excess`` (its
+        overestimate at ``allocation``) is positive; ``index`` maps the lists to this curve's
+        pools when they cover a subset."""
+        pools = np.arange(len(points)) if index is None else index
+        return [
+            refined_points(p, a, (self.rates[i], self.tvl[i], self.other[i]), tolerance)
+            if e > 0
+            else p
+            for p, a, e, i in zip(points, allocation, excess, pools, strict=True)
+        ]
 
 
-def refined_points(points: np.ndarray, allocation: float) -> np.ndarray:
-    """Tangent points of one pool with tangents added around its solution ``allocation``.
+def error_grid(
+    rate: float, tvl: float, other: float, start: float, stop: float, tolerance: float
+) -> np.ndarray:
+    """Tangent points from ``start`` to ``stop`` whose neighbours overestimate by at most
+    ``tolerance`` (at most ``MAX_GRID_POINTS``), the fewest for that error.
+
+    With s = D + x the curve is r·T·(1 − D/s); the tangents at s = a and s = b meet at their
+    harmonic mean, where they overestimate by exactly r·T·D·(b − a)² / (2ab(a + b)). Each
+    step solves that = tolerance for q = b/a: (1 − κ)q² − (2 + κ)q + 1 = 0 with
+    κ = 2a·tolerance/(r·T·D) (κ ≥ 1: no gap from here on can exceed the tolerance). Steps
+    are long where the curve bends little (x ≪ T, or large s). A non-positive rate has no
+    dilution (a straight line).
+    """
+    points = [start, stop]
+    if rate <= 0 or tolerance <= 0:
+        return np.array(points)
+    low, high = other + start, other + stop
+    while len(points) < MAX_GRID_POINTS:
+        kappa = 2 * low * tolerance / (rate * tvl * other)
+        if kappa >= 1:
+            break
+        ratio = (2 + kappa + np.sqrt(kappa * kappa + 8 * kappa)) / (2 * (1 - kappa))
+        low *= ratio
+        if low >= high:
+            break
+        points.append(low - other)
+    return np.unique(points)
+
+
+def refined_points(
+    points: np.ndarray, allocation: float, curve: tuple[float, float, float], tolerance: float
+) -> np.ndarray:
+    """Tangent points of one pool (``curve`` = its rate, T, D) with an error grid added
+    around its solution ``allocation``.
 
     At an optimum the marginal yield lies between the slopes of the two tangents the solution
-    sits between, so the exact optimum lies between their points: the new tangents go at the
-    solution and evenly inside that bracket (Kelley's cut, plus a finer grid where it matters).
+    sits between, so the exact optimum of this pool alone lies between their points; but the
+    refined curve also moves the shadow prices, and with them the position, often past one of
+    those points. So the grid, whose every kink overestimates by at most ``tolerance``
+    (:func:`error_grid`), spans one tangent point further on each side: the next solve then
+    lands within tolerance unless the position moves further.
     """
-    below = points[points <= allocation].max(initial=0.0)
-    above = points[points >= allocation].min(initial=allocation)
-    steps = np.arange(1, TANGENTS_PER_ROUND) / TANGENTS_PER_ROUND
-    return np.unique(np.concatenate([points, [allocation], below + (above - below) * steps]))
+    lower = np.sort(points[points <= allocation])[::-1]
+    upper = np.sort(points[points >= allocation])
+    below = lower[min(1, len(lower) - 1)] if len(lower) else 0.0
+    above = upper[min(1, len(upper) - 1)] if len(upper) else allocation
+    grid = error_grid(*curve, below, above, tolerance)
+    return np.unique(np.concatenate([points, [allocation], grid]))

@@ -13,7 +13,8 @@ conversion cost included): Σ sold = (1 + conversion_rate) Σ bought. Idle per t
 wallet + withdrawals − deposits + bought − sold ≥ 0, each pool's flow split equally across its
 tokens; hence Σ a + Σ idle = AUM − conversion cost. Per protocol and per chain whose cap is
 below AUM, Σ a ≤ the cap. With ``apy_dilution`` each pool's yield is an epigraph variable y_i
-below tangents of :mod:`.dilution`.
+below tangents of :mod:`.dilution` whose intercepts are scaled by held_i (the tangents'
+perspective: the same for an integer answer, a much tighter LP relaxation).
 """
 
 from __future__ import annotations
@@ -112,6 +113,13 @@ def _exposure_constraints(
     return [members @ allocation <= np.array(caps)]
 
 
+def _binary(size: int, name: str, relaxed: bool) -> cp.Variable:
+    """A vector of binaries, or of their [0, 1] relaxation."""
+    if relaxed:
+        return cp.Variable(size, bounds=[0, 1], name=name)
+    return cp.Variable(size, boolean=True, name=name)
+
+
 def build_model(
     problem: Problem,
     *,
@@ -121,6 +129,7 @@ def build_model(
     free_conversions: bool = False,
     fixed: dict[str, tuple[bool, bool]] | None = None,
     tangent_points: list[np.ndarray] | None = None,
+    relaxed: bool = False,
 ) -> Model:
     """Build the program; the keyword switches build the diagnostic and polishing variants.
 
@@ -129,7 +138,8 @@ def build_model(
     ``relax_exposure_caps`` and ``free_conversions`` lift one constraint family to see whether
     it is the one in conflict. ``fixed`` (pool_id → held, touched) keeps only those pools with
     their binaries fixed: a linear program that refines a MILP answer's continuous part, with
-    ``tangent_points`` per kept pool.
+    ``tangent_points`` per kept pool. ``relaxed`` lets the binaries take any value in [0, 1]:
+    the LP relaxation, a cheap first look at where the MILP's positions will be.
     """
     params = problem.parameters
     with_groups, with_exposure = not relax_group_caps, not relax_exposure_caps
@@ -165,8 +175,8 @@ def build_model(
             start[token_index[token]] += problem.current(pool.pool_id) / scale / len(pool.tokens)
 
     allocation = cp.Variable(len(candidates), nonneg=True, name="allocation")
-    held: Binary = cp.Variable(len(candidates), boolean=True, name="held")
-    touched: Binary = cp.Variable(len(candidates), boolean=True, name="touched")
+    held: Binary = _binary(len(candidates), "held", relaxed)
+    touched: Binary = _binary(len(candidates), "touched", relaxed)
     if fixed is not None:
         held = np.array([float(fixed[pool.pool_id][0]) for pool in candidates])
         touched = np.array([float(fixed[pool.pool_id][1]) for pool in candidates])
@@ -200,7 +210,7 @@ def build_model(
             if tangent_points is None:
                 tangent_points = static_point_lists(cap, current, dilution.other)
             epigraph = cp.Variable(len(candidates), name="diluted_yield")
-            constraints.append(dilution.cuts(epigraph, allocation, tangent_points))
+            constraints.append(dilution.cuts(epigraph, allocation, held, tangent_points))
             expected_yield = scale * cp.sum(epigraph)
         else:
             expected_yield = (yield_per_unit * scale) @ allocation

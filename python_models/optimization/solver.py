@@ -1,10 +1,13 @@
 """``solve(problem) -> Result``: a pure function (no database, no Prefect) around the MILP.
 
-Obvious conflicts are reported before the solver runs. With ``apy_dilution`` the MILP's
-answer is polished: with its binaries kept, a small linear program over the held pools is
-re-solved with tangents added around each position until the epigraph overestimates the exact
-diluted yield by less than ``DILUTION_TOLERANCE`` of the objective (Kelley's outer
-approximation). After an optimal solve the solution is
+Obvious conflicts are reported before the solver runs. With ``apy_dilution`` the tangents
+are first placed where the LP relaxation lands (:func:`_placed`), and the MILP is re-solved
+with error grids of tangents around the positions its answer overestimates until they
+overestimate it by at most ``OUTER_TOLERANCE`` of the objective (Kelley's outer
+approximation, :func:`_tighten`): HiGHS's bound is then within ``MIP_REL_GAP`` of the answer
+scored exactly. The answer is then polished: with its binaries kept, a small linear program
+over the held pools is re-solved the same way until the overestimate is below
+``DILUTION_TOLERANCE``. After an optimal solve the solution is
 snapped (moves below a cent are no moves, sub-dust leftovers of the binary tolerance are zero)
 and every reported figure is recomputed by :mod:`.evaluate`, the same code the tests check
 constraints with; a solution that breaks a constraint beyond tolerance is a failure, never an
@@ -22,7 +25,6 @@ import cvxpy as cp
 import numpy as np
 
 from python_models.optimization.diagnose import explain_infeasible, necessary_conditions
-from python_models.optimization.dilution import refined_points
 from python_models.optimization.evaluate import (
     CHANGE_TOLERANCE_USD,
     Evaluation,
@@ -43,6 +45,12 @@ from python_models.optimization.result import Position, Result
 logger = logging.getLogger(__name__)
 
 MIP_REL_GAP = 1e-6
+# With dilution HiGHS gets half the gap and the tangents' overestimate of its answer a quarter,
+# so the exact gap (HiGHS's bound against the answer scored exactly) stays within MIP_REL_GAP.
+DILUTION_MIP_REL_GAP = MIP_REL_GAP / 2
+OUTER_TOLERANCE = MIP_REL_GAP / 4
+OUTER_ROUNDS = 6
+PLACEMENT_ROUNDS = 4
 DEFAULT_TIME_LIMIT_SECONDS = 120.0
 # Polishing stops when the tangents overestimate the diluted yield by less than this share
 # of the objective, or after this many rounds.
@@ -63,15 +71,21 @@ def solve(problem: Problem, time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECON
         # Nothing can be held (and min_pools is 0, or a conflict was reported): all idle.
         return _solved(problem, {}, started, {"status": "no candidate pools"})
     deadline = started + time_limit_seconds
-    answer, rounds, overestimate = model, 0, None
+    answer, rounds, outer_rounds, overestimate = model, 0, 0, None
     try:
+        if model.dilution is not None:
+            model = _placed(problem, model, deadline)
         _run(model, deadline)
+        if model.dilution is not None:
+            model, outer_rounds = _tighten(problem, model, deadline)
         if model.dilution is not None and model.allocation.value is not None:
             answer, rounds, overestimate = _polish(problem, model, deadline)
     except cp.SolverError as error:
         logger.warning("HiGHS failed: %s", error)
         return _unsolved(problem, "failed", f"solver error: {error}", started, {})
     stats = _solver_stats(model, answer, rounds, overestimate)
+    if model.dilution is not None:
+        stats["outer_rounds"] = outer_rounds
     if model.program.status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
         return _unsolved(problem, "infeasible", explain_infeasible(problem), started, stats)
     if model.allocation.value is None:
@@ -84,10 +98,67 @@ def solve(problem: Problem, time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECON
 def _run(model: Model, deadline: float) -> None:
     model.program.solve(
         solver=cp.HIGHS,
-        mip_rel_gap=MIP_REL_GAP,
+        mip_rel_gap=MIP_REL_GAP if model.dilution is None else DILUTION_MIP_REL_GAP,
         time_limit=max(deadline - time.perf_counter(), 1.0),
         output_flag=False,
     )
+
+
+def _placed(problem: Problem, model: Model, deadline: float) -> Model:
+    """The MILP with tangent points where its LP relaxation lands, refined in LP rounds.
+
+    An LP round costs a fraction of a MILP, and the MILP's answer mostly holds the pools its
+    relaxation holds, near where the relaxation puts them: tangents placed there make the
+    first MILP answer nearly exact, so :func:`_tighten` seldom needs a second MILP.
+    """
+    relaxed = build_model(problem, relaxed=True, tangent_points=model.tangent_points)
+    for _ in range(PLACEMENT_ROUNDS):
+        _run(relaxed, deadline)
+        if relaxed.allocation.value is None or time.perf_counter() >= deadline:
+            break
+        points = _refined_points(relaxed, np.count_nonzero(relaxed.allocation.value > 0))
+        if points is None:
+            break
+        relaxed = build_model(problem, relaxed=True, tangent_points=points)
+    return build_model(problem, tangent_points=relaxed.tangent_points)
+
+
+def _tighten(problem: Problem, model: Model, deadline: float) -> tuple[Model, int]:
+    """Re-solve the MILP with tangents refined around its answer until they overestimate it
+    by at most ``OUTER_TOLERANCE`` of the objective; returns the last solved program and the
+    rounds.
+
+    The tangents only overestimate, so every round's bound holds for the exact problem, and
+    the last one is within the tolerance of an answer it scores exactly. Static tangents that
+    exact everywhere would need hundreds of points for each of thousands of pools; an answer
+    uses a few dozen, and only the positions between tangent points are inexact, so only their
+    brackets get a grid. A round that ends without an answer leaves the previous one.
+    """
+    rounds = 0
+    while model.allocation.value is not None and rounds < OUTER_ROUNDS:
+        if time.perf_counter() >= deadline:
+            break
+        points = _refined_points(model, np.count_nonzero(Model.value(model.held)))
+        if points is None:
+            break
+        refined = build_model(problem, tangent_points=points)
+        _run(refined, deadline)
+        if refined.allocation.value is None:
+            break
+        model, rounds = refined, rounds + 1
+    return model, rounds
+
+
+def _refined_points(model: Model, positions: int) -> list[np.ndarray] | None:
+    """The model's tangent points with error grids around its inexact positions
+    (:meth:`DilutionCurve.refine`), each kink within ``OUTER_TOLERANCE`` of the objective
+    shared among its ``positions``; None when the answer is already that exact."""
+    excess = model.overestimate()
+    limit = OUTER_TOLERANCE * max(abs(model.program.value), 1.0) / model.scale_usd
+    if excess.sum() <= limit:
+        return None
+    share = limit / max(positions, 1)
+    return model.dilution.refine(model.tangent_points, model.allocation.value, excess, share)
 
 
 def _polish(problem: Problem, model: Model, deadline: float) -> tuple[Model, int, float]:
@@ -111,11 +182,9 @@ def _polish(problem: Problem, model: Model, deadline: float) -> tuple[Model, int
     excess = model.overestimate()[index]
     limit = DILUTION_TOLERANCE * max(abs(model.program.value), 1.0) / model.scale_usd
     answer, rounds = model, 0
+    share = limit / max(len(index), 1)
     while excess.sum() > limit and rounds < POLISH_ROUNDS and time.perf_counter() < deadline:
-        points = [
-            refined_points(p, a) if e > 0 else p
-            for p, a, e in zip(points, allocation, excess, strict=True)
-        ]
+        points = model.dilution.refine(points, allocation, excess, share, index)
         polished = build_model(problem, fixed=fixed, tangent_points=points)
         _run(polished, deadline)
         if polished.allocation.value is None:
