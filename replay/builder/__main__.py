@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from core.paths import RECORDINGS_DIR, SEEDS_DIR
-from replay.builder import charts, coins, gas, pools, prices, seeds, wallet
+from replay.builder import charts, coins, gas, lendborrow, pools, prices, seeds, wallet
 from replay.builder.coinmarketcap import cmc_payload
 from replay.builder.common import END, write_json
 from replay.builder.tokens import TOKENS
@@ -39,6 +39,7 @@ def build(data: Path, out: Path, seeds_dir: Path) -> dict[str, Any]:
     snapshot = pools.pools_snapshot(data, pool_charts)
     write_json(out / "defillama" / "pools.json.gz", defillama.success(snapshot))
     log.info("pools: %d records, %d charts", len(snapshot), len(pool_charts))
+    lend_borrow = lendborrow.write_lendborrow(data, out)
 
     histories = prices.price_histories(data, susde_apy(pool_charts))
     for token in TOKENS:
@@ -77,6 +78,7 @@ def build(data: Path, out: Path, seeds_dir: Path) -> dict[str, Any]:
     summary = {
         "pools": len(snapshot),
         "charts": len(pool_charts),
+        "lend_borrow": lend_borrow,
         "tokens": len(TOKENS),
         "wallet_txs": len(txs),
         "wallet_token_transfers": len(transfers),

@@ -10,20 +10,18 @@ amounts are then scaled by the recorded pool's TVL over the real one (the TVL th
 server serves at the demo run, 2025-06-05 02:30 UTC), so supply, borrows and TVL keep the
 real relation.
 
-Usage (after ``python -m replay.builder``, which rewrites recordings/defillama):
-``python -m replay.builder.lendborrow --data ../shared/data [--out recordings]``
+Written by the main build (``python -m replay.builder --data DIR``, DIR the source data
+folder) once it has written the ``/pools`` snapshot and the charts this mapping reads.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from core.paths import RECORDINGS_DIR
 from replay.builder.common import write_json
 
 log = logging.getLogger("replay.builder")
@@ -82,16 +80,10 @@ def mapped_records(data: Path, out: Path) -> list[dict[str, Any]]:
     return sorted(mapped, key=lambda r: r["pool"])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    parser.add_argument("--out", type=Path, default=RECORDINGS_DIR)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    records = mapped_records(args.data, args.out)
-    write_json(args.out / "defillama" / "lendborrow.json.gz", records)
+def write_lendborrow(data: Path, out: Path) -> int:
+    """Write ``defillama/lendborrow.json.gz`` from the source data folder ``data``; the number
+    of records. Reads the ``/pools`` snapshot and the charts already written under ``out``."""
+    records = mapped_records(data, out)
+    write_json(out / "defillama" / "lendborrow.json.gz", records)
     log.info("lendBorrow: %d of the real records mapped onto recorded pools", len(records))
-
-
-if __name__ == "__main__":
-    main()
+    return len(records)
