@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import logging
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -65,6 +66,25 @@ def test_the_recorded_snapshot_lands_in_the_raw_table(
             "select run_date, count(*) from raw_defillama.lend_borrow group by 1 order by 1"
         )
         assert cur.fetchall() == [(DAY, len(recorded)), (DAY + dt.timedelta(days=1), len(recorded))]
+
+
+def test_dlt_does_not_warn_about_the_json_text_columns(
+    database: db.PgConnection, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The json columns are JSON text on purpose (``JsonTextIsIntended``): dlt's warning that
+    the Arrow hints differ would print on every run. dlt's logger does not propagate, so the
+    capture handler goes on it."""
+    (tmp_path / "defillama").mkdir()
+    shutil.copy(RECORDING, tmp_path / "defillama" / "lendborrow.json.gz")
+    dlt_logger = logging.getLogger("dlt")
+    dlt_logger.addHandler(caplog.handler)
+    try:
+        with serve(tmp_path) as server, replay_environment(server):
+            load_lend_borrow(DAY, database)
+    finally:
+        dlt_logger.removeHandler(caplog.handler)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [w for w in warnings if "when merging arrow schema" in w], warnings
 
 
 def test_without_a_recording_nothing_is_written_and_the_day_goes_on(
