@@ -1,6 +1,7 @@
-"""The simple strategies the optimizer is measured against, on the same days and costs.
+"""The allocation rules of the simple baselines and the portfolio names.
 
-Each baseline sees the same problem as the strategy (the day's eligible pools, the same
+How each portfolio decides a day is in :mod:`.policies`; this module holds the allocation
+rules the simple baselines use. Each baseline sees the same problem as the strategy (the day's eligible pools, the same
 position, AUM and group caps from the same forecast TVL) and pays for its moves through the
 optimizer's own plan and cost code (:func:`evaluate` and :func:`rebalance_plan`): the
 same gas per touch, the same conversions at ``conversion_rate``.
@@ -37,10 +38,24 @@ from python_models.optimization.problem import Problem
 from python_models.optimization.result import PlanStep
 
 STRATEGY = "strategy"
+HOLD_RULES = "hold_rules"
+OPTIMIZER_PERSISTENCE = "optimizer_persistence"
+OPTIMIZER_MEAN30D = "optimizer_mean30d"
 EQUAL_WEIGHT = "equal_weight"
 BEST_YESTERDAY = "best_yesterday"
 BUY_AND_HOLD = "buy_and_hold"
-BASELINES = (EQUAL_WEIGHT, BEST_YESTERDAY, BUY_AND_HOLD)
+ORACLE = "oracle"
+BASELINES = (
+    HOLD_RULES,
+    OPTIMIZER_PERSISTENCE,
+    OPTIMIZER_MEAN30D,
+    EQUAL_WEIGHT,
+    BEST_YESTERDAY,
+    BUY_AND_HOLD,
+    ORACLE,
+)
+# The baselines bound by the same rules as the strategy (buy-and-hold and the oracle are not).
+RULE_OBEYING = (HOLD_RULES, OPTIMIZER_PERSISTENCE, OPTIMIZER_MEAN30D, EQUAL_WEIGHT, BEST_YESTERDAY)
 PORTFOLIOS = (STRATEGY, *BASELINES)
 
 

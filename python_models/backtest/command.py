@@ -26,6 +26,7 @@ from python_models.backtest.sweep import (
     sweep_table,
 )
 from python_models.backtest.trade_days import MarketDays
+from python_models.backtest.walk_forward import WalkForwardSettings, walk_forward
 
 
 def rich_table(frame: pd.DataFrame, title: str) -> Table:
@@ -44,7 +45,6 @@ def shown_sweep(table: pd.DataFrame) -> pd.DataFrame:
     keys = list(table.columns[: table.columns.get_loc(f"{STRATEGY}_net_apy")])
     labels = table[keys].apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1)
     shown = table.drop(columns=keys).set_axis(labels.rename("point"))
-    shown[f"{STRATEGY}_max_drawdown"] *= 100
     return shown.rename(
         columns={
             **{f"{STRATEGY}_{key}": heading for key, heading in TABLE_HEADINGS.items()},
@@ -74,6 +74,7 @@ def backtest(
     capital_usd: float,
     capital_token: str,
     console: Console,
+    walk_forward_settings: WalkForwardSettings | None = None,
 ) -> list[RunOutcome]:
     """Build the by-day models, run every point; return the outcomes.
 
@@ -95,7 +96,23 @@ def backtest(
             built = point_settings
             market = read_market(info, settings)
         folder = point_folder(output, point) if point else output
-        outcome = run_backtest(info, market, settings, folder, console, point)
+        if walk_forward_settings is None:
+            outcome = run_backtest(info, market, settings, folder, console, point)
+        else:
+            console.print("walk-forward: simulating every candidate choice …")
+            tuned = walk_forward(market, settings, walk_forward_settings)
+            outcome = run_backtest(
+                info,
+                market,
+                settings,
+                folder,
+                console,
+                point,
+                tuned.policies,
+                tuned.scored_from,
+                tuned.steps,
+                decided=tuned.decided,
+            )
         console.print(
             rich_table(shown_table(outcome.table), f"{outcome.run_id} ({outcome.status})")
         )

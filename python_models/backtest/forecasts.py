@@ -181,15 +181,29 @@ def series_forecasts(
     return result
 
 
+def panel_choices(
+    history: pd.DataFrame, column: str, days: pd.DatetimeIndex, rules: ChoiceRules
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``series_forecasts`` of ``column`` for every ``subject_id`` of a long history frame.
+
+    ``history`` has ``subject_id``, ``day`` and the column; the answer is two days x subjects
+    frames: the forecast values and the model each day chose.
+    """
+    frames = {
+        subject: series_forecasts(rows.set_index("day")[column], days, rules)
+        for subject, rows in history.groupby("subject_id", sort=True)
+    }
+    values = pd.DataFrame(
+        {subject: frame["value"] for subject, frame in frames.items()}, index=days
+    )
+    models = pd.DataFrame(
+        {subject: frame["model_name"] for subject, frame in frames.items()}, index=days
+    )
+    return values, models
+
+
 def panel_forecasts(
     history: pd.DataFrame, column: str, days: pd.DatetimeIndex, rules: ChoiceRules
 ) -> pd.DataFrame:
-    """``series_forecasts`` of ``column`` for every ``subject_id`` of a long history frame.
-
-    ``history`` has ``subject_id``, ``day`` and the column; the answer is days x subjects.
-    """
-    columns = {
-        subject: series_forecasts(rows.set_index("day")[column], days, rules)["value"]
-        for subject, rows in history.groupby("subject_id", sort=True)
-    }
-    return pd.DataFrame(columns, index=days)
+    """The forecast values of :func:`panel_choices` (days x subjects)."""
+    return panel_choices(history, column, days, rules)[0]

@@ -19,7 +19,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from python_models.backtest.baselines import STRATEGY
-from python_models.backtest.performance import summary
 from python_models.backtest.rows import (
     HOLDING_COLUMNS,
     NAV_COLUMNS,
@@ -32,12 +31,20 @@ from python_models.backtest.simulate import BacktestSettings, DayRecord
 
 TABLE_HEADINGS = {
     "net_apy": "net APY %",
-    "volatility": "volatility %",
+    "gross_apy": "gross APY %",
+    "cost_share_of_gross": "costs % of gross",
+    "worst_day_bp": "worst day bp",
+    "cvar5_bp": "CVaR 5 % bp",
     "max_drawdown": "max drawdown %",
+    "idle_share": "idle %",
+    "turnover": "turnover",
+    "max_pool_share": "max pool %",
+    "max_protocol_share": "max protocol %",
+    "max_chain_share": "max chain %",
+    "max_token_share": "max token %",
+    "days_holding_ineligible": "days ineligible held",
     "gas_usd": "gas USD",
     "conversion_usd": "conversion USD",
-    "turnover": "turnover",
-    "days_invested": "days invested",
 }
 
 
@@ -92,7 +99,7 @@ def cell(column: str, value: Any) -> str:
     """A table cell: money and day counts as whole numbers, other figures with 3 decimals."""
     if not isinstance(value, int | float):
         return str(value)
-    whole = column.endswith(("USD", "usd", "invested"))
+    whole = column.endswith(("USD", "usd", "invested", "held"))
     return f"{value:,.0f}" if whole else f"{value:,.3f}"
 
 
@@ -108,10 +115,16 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *lines])
 
 
+def figures_table(document: dict[str, Any]) -> pd.DataFrame:
+    """Portfolio x figure from a summary document, strategy first, readable headings."""
+    rows = {STRATEGY: document[STRATEGY], **document["baselines"]}
+    frame = pd.DataFrame.from_dict(rows, orient="index")[list(TABLE_HEADINGS)]
+    return frame.rename(columns=TABLE_HEADINGS).rename_axis("portfolio").fillna(0.0)
+
+
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The figures per portfolio with readable headings, drawdown in percent."""
-    shown = table.assign(max_drawdown=table["max_drawdown"] * 100).rename(columns=TABLE_HEADINGS)
-    return shown.rename_axis("portfolio")
+    """The console's short table: the first columns of :func:`figures_table`."""
+    return table.iloc[:, :8]
 
 
 def nav_chart(days: pd.DataFrame, path: Path, title: str) -> None:
@@ -137,35 +150,78 @@ def nav_chart(days: pd.DataFrame, path: Path, title: str) -> None:
     figure.savefig(path, dpi=110)
 
 
+def _excess_lines(document: dict[str, Any]) -> str:
+    rows = []
+    for window in document["windows"]:
+        for name, entry in window["excess"].items():
+            low, high = entry["ci90"]
+            rows.append(
+                f"| {window['window']} {window['from']} → {window['to']} | {name} | "
+                f"{entry['net_apy_pp']:+.3f} | [{low:+.3f}, {high:+.3f}] |"
+            )
+    header = "| window | baseline | strategy − baseline, pp net APY | 90 % interval |\n|---|---|---:|---|"
+    return header + "\n" + "\n".join(rows)
+
+
+def _steps_lines(steps: Sequence[dict[str, Any]]) -> str:
+    if not steps:
+        return "Fixed configuration (no walk-forward)."
+    rows = [
+        f"| {step['from']} → {step['to']} | {step['chosen']['apy']} | "
+        f"{step['chosen']['horizon_days']} | {step['chosen']['margin']} | "
+        f"{step['chosen']['min_edge_bp']:g} | {step['chosen']['trailing_net_apy']:.3f} | "
+        + " | ".join(f"{chosen['horizon_days']}" for chosen in step["baselines_chosen"].values())
+        + " |"
+        for step in steps
+    ]
+    others = " | ".join(f"{name} h" for name in steps[0]["baselines_chosen"])
+    return (
+        f"| step | APY view | horizon_days | margin | min edge bp | trailing net APY % | {others} |\n"
+        f"|---|---|---:|---|---:|---:|{'---:|' * len(steps[0]['baselines_chosen'])}\n"
+        + "\n".join(rows)
+    )
+
+
+def _idle_lines(document: dict[str, Any]) -> str:
+    rows = {STRATEGY: document[STRATEGY], **document["baselines"]}
+    lines = [
+        f"- {name}: {figures['idle_share']:.2f} % idle on average; by reason (% of NAV-days): "
+        + (", ".join(f"{k} {v:.2f}" for k, v in figures["idle_by_bound"].items()) or "none")
+        for name, figures in rows.items()
+    ]
+    return "\n".join(lines)
+
+
 def write_report(
     folder: Path,
     settings: BacktestSettings,
-    table: pd.DataFrame,
+    document: dict[str, Any],
     days: pd.DataFrame,
     status: str,
     sweep_point: dict[str, Any],
-) -> dict[str, Any]:
-    """Write ``summary.json``, ``report.md`` and ``nav.png``; return the summary."""
-    document = summary(table)
+    sections: Sequence[str] = (),
+) -> None:
+    """Write ``summary.json``, ``report.md`` (with any extra ``sections``) and ``nav.png``."""
     (folder / "summary.json").write_text(json.dumps(document, indent=2) + "\n")
     last = days["trade_date"].max() if not days.empty else None
     title = f"Backtest {settings.start} → {last or settings.start}"
     if not days.empty:
         nav_chart(days, folder / "nav.png", title)
-    strategy_apy = table.at[STRATEGY, "net_apy"]
-    comparisons = "\n".join(
-        f"- strategy − {name}: {strategy_apy - table.at[name, 'net_apy']:+.3f} pp net APY"
-        for name in table.index
-        if name != STRATEGY
-    )
     point = ", ".join(f"{key}={value}" for key, value in sweep_point.items())
+    scored = document["windows"][0] if document["windows"] else None
+    scored_text = f"scored {scored['from']} → {scored['to']}" if scored else "nothing scored"
     (folder / "report.md").write_text(
         f"# {title}\n\n"
-        f"Status: {status} ({days['trade_date'].nunique()} of {settings.days} days)"
+        f"Status: {status} ({days['trade_date'].nunique()} of {settings.days} days, "
+        f"{scored_text})"
         f"{f'; sweep point {point}' if point else ''}. Capital {settings.capital_usd:,.0f} USD "
         f"in {settings.capital_token}; horizon_days={settings.config.horizon_days}, "
         f"conversion_rate={settings.config.conversion_rate}, "
         f"min_pools={settings.config.min_pools}.\n\n"
-        f"{markdown(shown_table(table))}\n\n{comparisons}\n\n![NAV](nav.png)\n"
+        f"{markdown(figures_table(document))}\n\n"
+        f"## Excess over each baseline\n\n{_excess_lines(document)}\n\n"
+        f"## Walk-forward steps\n\n{_steps_lines(document['walk_forward'])}\n\n"
+        f"## Idle capital\n\n{_idle_lines(document)}\n\n"
+        + "".join(f"{section}\n\n" for section in sections)
+        + "![NAV](nav.png)\n"
     )
-    return document

@@ -1,4 +1,4 @@
-"""Performance of each portfolio from its daily NAV path and costs.
+"""The plain figures of a portfolio's NAV path (the treasury's figures are in :mod:`.risk`).
 
 - ``net_apy``: the NAV's growth over the days, annualized (compounded), percent; net of gas
   and conversions because the NAV is.
@@ -13,16 +13,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from python_models.backtest.baselines import BASELINES, PORTFOLIOS, STRATEGY
-
 DAYS_PER_YEAR = 365
-SUMMARY_KEYS = ("net_apy", "volatility", "max_drawdown", "gas_usd", "conversion_usd", "turnover")
-TABLE_KEYS = (*SUMMARY_KEYS, "days_invested")
+TABLE_KEYS = (
+    "net_apy",
+    "volatility",
+    "max_drawdown",
+    "gas_usd",
+    "conversion_usd",
+    "turnover",
+    "days_invested",
+)
 
 
 def portfolio_stats(days: pd.DataFrame, capital_usd: float) -> dict[str, float]:
@@ -43,24 +46,4 @@ def portfolio_stats(days: pd.DataFrame, capital_usd: float) -> dict[str, float]:
         "conversion_usd": float(days["conversion_usd"].sum()),
         "turnover": float(days["traded_usd"].sum() / 2 / np.mean(nav)),
         "days_invested": float((days["positions"] > 0).sum()),
-    }
-
-
-def stats_table(days: pd.DataFrame, capital_usd: float) -> pd.DataFrame:
-    """One row per portfolio (strategy first) from the daily rows of every portfolio."""
-    rows = {
-        name: portfolio_stats(days[days["portfolio"] == name], capital_usd) for name in PORTFOLIOS
-    }
-    return pd.DataFrame.from_dict(rows, orient="index")[list(TABLE_KEYS)]
-
-
-def summary(table: pd.DataFrame) -> dict[str, Any]:
-    """The ``summary.json`` document: the strategy and each baseline, the six figures."""
-
-    def figures(name: str) -> dict[str, float]:
-        return {key: round(float(table.at[name, key]), 6) for key in SUMMARY_KEYS}
-
-    return {
-        "strategy": figures(STRATEGY),
-        "baselines": {name: figures(name) for name in BASELINES},
     }

@@ -16,8 +16,14 @@ from core.config import StrategyConfig
 from core.dbt import run_dbt
 
 BY_DAY_MODELS = ("int_pool_groups_by_day", "int_pool_eligibility_by_day")
-# What the backtest reads besides the by-day models (gas, ETH price, gas units, chain fees).
-READ_MODELS = ("gas_fees_daily", "gas_fees_hourly", "protocol_gas_units", "chain_tx_fee_usd")
+# What the backtest reads besides the by-day models (histories, gas, ETH price, gas units, fees).
+READ_MODELS = (
+    "pool_daily_metrics",
+    "gas_fees_daily",
+    "gas_fees_hourly",
+    "protocol_gas_units",
+    "chain_tx_fee_usd",
+)
 
 
 def build_vars(start: dt.date, end: dt.date, config: StrategyConfig) -> dict[str, object]:

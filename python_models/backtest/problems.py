@@ -52,9 +52,13 @@ def problem_pools(
                 "apy": apy if apy is not None else _number(row["apy_yesterday"]) or 0.0,
                 "tvl_usd": max(tvl if tvl is not None else _number(row["tvl_yesterday"]) or 0, 0),
                 "group": None if _number(row["group_id"]) is None else int(row["group_id"]),
-                "tokens": list(row["tokens"]) or ["UNKNOWN"],
+                # a symbol may repeat a token (USDC-USDC): the pool holds that token once
+                "tokens": list(dict.fromkeys(row["tokens"])) or ["UNKNOWN"],
                 "gas_usd": gas or 0.0,
                 "eligible": bool(row["eligible"]),
+                # the exposure caps group pools by DeFiLlama's project slug and chain
+                "protocol": row.get("project") or None,
+                "chain": row.get("chain") or None,
             }
         )
     if missing:

@@ -20,6 +20,8 @@ NAV_COLUMNS = (
     "conversion_usd",
     "traded_usd",
     "positions",
+    "idle_bound",
+    "ineligible_held",
 )
 HOLDING_COLUMNS = (
     "run_id",
@@ -63,6 +65,8 @@ def nav_row(run_id: str, record: DayRecord) -> dict[str, Any]:
         "conversion_usd": record.costs.conversion_usd,
         "traded_usd": record.costs.traded_usd,
         "positions": len(record.held),
+        "idle_bound": record.decision.idle_bound,
+        "ineligible_held": record.ineligible_held,
     }
 
 

@@ -56,8 +56,13 @@ create table if not exists backtest.daily_nav (
     conversion_usd double precision not null,
     traded_usd double precision not null,
     positions integer not null,
+    idle_bound text,
+    ineligible_held integer not null default 0,
     primary key (run_id, portfolio, trade_date)
 );
+-- added with the walk-forward report: why capital was idle, positions in ineligible pools
+alter table backtest.daily_nav add column if not exists idle_bound text;
+alter table backtest.daily_nav add column if not exists ineligible_held integer not null default 0;
 
 create table if not exists backtest.daily_holdings (
     run_id text not null references backtest.runs (run_id) on delete cascade,

@@ -1,10 +1,9 @@
-"""The day loop: decide, pay the plan, earn the day's actual APY; strategy and baselines.
+"""The day loop: decide, pay the plan, earn the day's actual APY; every portfolio.
 
-Every portfolio starts with the same capital, idle in one token. On each trade day the
-strategy builds the day's problem from what it holds and solves it with the optimizer the
-daily flow uses (:func:`python_models.optimization.solve`); a failed, infeasible or
-unbuildable day keeps its holdings, as the flow keeps the previous allocation. The baselines
-decide on the same day's problem (see :mod:`.baselines`). Each plan is executed as written,
+Every portfolio starts with the same capital, idle in one token. On each trade day each
+portfolio decides by its policy (:mod:`.policies`: the strategy with the daily flow's
+optimizer, the baselines with their rules); a failed, infeasible or unbuildable day keeps
+its holdings, as the flow keeps the previous allocation. Each plan is executed as written,
 then every position earns its pool's actual APY of the day. The loop is a generator, so the
 caller writes each day before the next one is computed (an interrupted run keeps its days).
 """
@@ -12,30 +11,22 @@ caller writes each day before the next one is computed (an interrupted run keeps
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from pydantic import ValidationError
 
 from core.config import StrategyConfig
-from python_models.backtest.baselines import (
-    BEST_YESTERDAY,
+from python_models.backtest.baselines import STRATEGY
+from python_models.backtest.policies import (
     BUY_AND_HOLD,
-    EQUAL_WEIGHT,
-    PORTFOLIOS,
-    STRATEGY,
-    equal_weight_allocation,
-    rebalance_to,
+    Decision,
+    Policy,
+    decide,
+    default_policies,
 )
 from python_models.backtest.portfolio import Costs, Portfolio, accrue, execute_plan
-from python_models.backtest.problems import day_problem
 from python_models.backtest.trade_days import MarketDays, TradeDay
-from python_models.optimization import solve
-from python_models.optimization.daily_inputs import StaleInputError
-from python_models.optimization.evaluate import greedy_allocation, tolerance_usd
-from python_models.optimization.problem import Problem
-from python_models.optimization.result import PlanStep
 
 
 @dataclass(frozen=True)
@@ -57,17 +48,6 @@ class BacktestSettings:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """What a portfolio decided on a day: the plan to execute and why."""
-
-    status: str
-    plan: list[PlanStep] = field(default_factory=list)
-    reason: str | None = None
-    pool_tokens: dict[str, list[str]] = field(default_factory=dict)
-    tolerance_usd: float = 0.0
-
-
-@dataclass(frozen=True)
 class DayRecord:
     """One portfolio's day: the decision, its costs, the positions held and the day's yield."""
 
@@ -79,57 +59,7 @@ class DayRecord:
     apy_pct: dict[str, float]
     yield_usd: float
     end: Portfolio
-
-
-def _problem(
-    day: TradeDay, config: StrategyConfig, portfolio: Portfolio, apy_source: str
-) -> Problem | Decision:
-    """The day's problem, or a 'stale' decision (keep holdings) where the flow would stop."""
-    try:
-        return day_problem(day, config, portfolio.holdings(), apy_source)
-    except StaleInputError as error:
-        return Decision("stale", reason=str(error))
-    except ValidationError as error:
-        return Decision("stale", reason=f"problem refused: {error.errors()[0]['msg']}")
-
-
-def _decision(
-    problem: Problem, status: str, plan: list[PlanStep], reason: str | None = None
-) -> Decision:
-    """A decision on ``problem``, with what executing its plan needs (tokens, tolerance)."""
-    return Decision(
-        status,
-        plan,
-        reason,
-        {pool.pool_id: list(pool.tokens) for pool in problem.pools},
-        tolerance_usd(problem),
-    )
-
-
-def decide_strategy(day: TradeDay, config: StrategyConfig, portfolio: Portfolio) -> Decision:
-    """Solve the day's problem with the daily flow's optimizer; keep holdings if it fails."""
-    problem = _problem(day, config, portfolio, "apy_forecast")
-    if isinstance(problem, Decision):
-        return problem
-    result = solve(problem)
-    if not result.succeeded:
-        return _decision(problem, result.status, [], result.reason)
-    return _decision(problem, result.status, result.plan)
-
-
-def decide_baseline(
-    name: str, day: TradeDay, config: StrategyConfig, portfolio: Portfolio
-) -> Decision:
-    """Equal weight (forecast caps) or yesterday's best APY (greedy fill on actual APY)."""
-    apy_source = "apy_yesterday" if name == BEST_YESTERDAY else "apy_forecast"
-    problem = _problem(day, config, portfolio, apy_source)
-    if isinstance(problem, Decision):
-        return problem
-    target = (
-        greedy_allocation(problem) if name == BEST_YESTERDAY else equal_weight_allocation(problem)
-    )
-    plan = rebalance_to(problem, target)
-    return _decision(problem, "rebalanced" if plan else "held", plan)
+    ineligible_held: int = 0  # positions held over the day in pools not eligible on it
 
 
 def _record(name: str, day: TradeDay, start: Portfolio, decision: Decision) -> DayRecord:
@@ -138,26 +68,57 @@ def _record(name: str, day: TradeDay, start: Portfolio, decision: Decision) -> D
     )
     apy = {pool: float(day.actual_apy.get(pool, 0.0)) for pool in executed.positions}
     end, earned = accrue(executed, apy)
-    return DayRecord(name, day.day, decision, costs, dict(executed.positions), apy, earned, end)
+    eligible = day.pools["eligible"]
+    ineligible = sum(not bool(eligible.get(pool, False)) for pool in executed.positions)
+    return DayRecord(
+        name, day.day, decision, costs, dict(executed.positions), apy, earned, end, ineligible
+    )
 
 
-def simulate(market: MarketDays, settings: BacktestSettings) -> Iterator[list[DayRecord]]:
-    """Each trade day's records, strategy first, in the order of :data:`PORTFOLIOS`."""
-    books = dict.fromkeys(PORTFOLIOS, settings.opening())
+def _copy_first_deposit(strategy: Decision, bought: bool) -> Decision:
+    """Buy-and-hold: the strategy's first plan that deposits, then nothing."""
+    if not bought and any(step.action == "deposit" for step in strategy.plan):
+        return Decision("bought", strategy.plan, None, strategy.pool_tokens, strategy.tolerance_usd)
+    return Decision("held" if bought else "idle")
+
+
+def simulate(
+    market: MarketDays,
+    settings: BacktestSettings,
+    policies: Sequence[Policy] | None = None,
+    decided: Mapping[str, Sequence[Decision]] | None = None,
+) -> Iterator[list[DayRecord]]:
+    """Each trade day's records, in the order of ``policies`` (default: every portfolio).
+
+    ``decided`` holds the day-by-day decisions of some portfolios, made before (by
+    :func:`decisions_of`, e.g. in parallel): a portfolio's path depends only on its
+    decisions and the market, so replaying them gives the same days.
+    """
+    chosen = tuple(policies) if policies is not None else default_policies()
+    decided = decided or {}
+    books = {policy.name: settings.opening() for policy in chosen}
     bought = False
-    for stamp in pd.date_range(settings.start, settings.end, freq="D"):
+    for index, stamp in enumerate(pd.date_range(settings.start, settings.end, freq="D")):
         day = market.day(stamp.date())
-        decisions = {STRATEGY: decide_strategy(day, settings.config, books[STRATEGY])}
-        for name in (EQUAL_WEIGHT, BEST_YESTERDAY):
-            decisions[name] = decide_baseline(name, day, settings.config, books[name])
-        strategy = decisions[STRATEGY]
-        if not bought and any(step.action == "deposit" for step in strategy.plan):
-            decisions[BUY_AND_HOLD] = Decision(
-                "bought", strategy.plan, None, strategy.pool_tokens, strategy.tolerance_usd
-            )
-            bought = True
-        else:
-            decisions[BUY_AND_HOLD] = Decision("held" if bought else "idle")
-        records = [_record(name, day, books[name], decisions[name]) for name in PORTFOLIOS]
+        decisions: dict[str, Decision] = {}
+        for policy in chosen:
+            if policy.name in decided:
+                decisions[policy.name] = decided[policy.name][index]
+            elif policy.rule == BUY_AND_HOLD:
+                decisions[policy.name] = _copy_first_deposit(decisions[STRATEGY], bought)
+                bought = bought or decisions[policy.name].status == "bought"
+            else:
+                decisions[policy.name] = decide(
+                    policy, day, market, settings.config, books[policy.name]
+                )
+        records = [
+            _record(policy.name, day, books[policy.name], decisions[policy.name])
+            for policy in chosen
+        ]
         books = {record.portfolio: record.end for record in records}
         yield records
+
+
+def decisions_of(market: MarketDays, settings: BacktestSettings, policy: Policy) -> list[Decision]:
+    """One portfolio's decisions over the range (its own simulation)."""
+    return [records[0].decision for records in simulate(market, settings, [policy])]

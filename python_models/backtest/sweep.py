@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 
 from core.config import ConfigError, StrategyConfig, parse_config
-from python_models.backtest.baselines import BASELINES, STRATEGY
-from python_models.backtest.performance import SUMMARY_KEYS
+from python_models.backtest.baselines import RULE_OBEYING, STRATEGY
 
 MAX_KEYS = 2
+# The strategy's figures a sweep tabulates (summary.json keys).
+SWEEP_KEYS = ("net_apy", "gross_apy", "max_drawdown", "gas_usd", "conversion_usd", "turnover")
 # Read by python_models/optimization only: changing them needs no dbt rebuild.
 OPTIMIZER_KEYS = frozenset(
     {
@@ -102,15 +103,16 @@ def point_folder(output: Path, point: dict[str, Any]) -> Path:
 def sweep_table(
     points: Sequence[dict[str, Any]], summaries: Sequence[dict[str, Any]]
 ) -> pd.DataFrame:
-    """One row per point: its values, the strategy's figures, the best baseline's net APY."""
+    """One row per point: its values, the strategy's figures, the best rule-obeying baseline's
+    net APY."""
     rows = []
     for point, document in zip(points, summaries, strict=True):
         baselines = document["baselines"]
-        best = max(BASELINES, key=lambda name: baselines[name]["net_apy"])
+        best = max(RULE_OBEYING, key=lambda name: baselines[name]["net_apy"])
         rows.append(
             {
                 **point,
-                **{f"{STRATEGY}_{key}": document[STRATEGY][key] for key in SUMMARY_KEYS},
+                **{f"{STRATEGY}_{key}": document[STRATEGY][key] for key in SWEEP_KEYS},
                 "best_baseline": best,
                 "best_baseline_net_apy": baselines[best]["net_apy"],
                 "strategy_minus_best_pp": document[STRATEGY]["net_apy"]

@@ -18,8 +18,9 @@ from python_models.backtest.baselines import (
     equal_weight_allocation,
     rebalance_to,
 )
+from python_models.backtest.policies import decide, named
 from python_models.backtest.portfolio import Portfolio
-from python_models.backtest.simulate import BacktestSettings, decide_baseline, simulate
+from python_models.backtest.simulate import BacktestSettings, simulate
 from python_models.backtest.trade_days import MarketDays, TradeDay
 from python_models.optimization import parse_problem
 from python_models.optimization.problem import Problem
@@ -121,7 +122,7 @@ def test_best_yesterday_ranks_by_yesterdays_actual_apy_not_the_forecast() -> Non
         index=pd.Index(["forecast_best", "yesterday_best"], name="pool_id"),
     )
     day = TradeDay(dt.date(2025, 3, 1), pools, pd.Series(0.0, index=pools.index))
-    decision = decide_baseline(BEST_YESTERDAY, day, config, Portfolio(idle={"USDC": 1e6}))
+    decision = decide(named(BEST_YESTERDAY), day, None, config, Portfolio(idle={"USDC": 1e6}))
     deposits = {step.pool_id: step.amount_usd for step in decision.plan}
     assert deposits["yesterday_best"] == pytest.approx(600_000)  # filled first, to its cap
     assert deposits["forecast_best"] == pytest.approx(400_000)

@@ -8,6 +8,7 @@ import pandas as pd
 from synthetic import market_data
 
 from core.config import StrategyConfig
+from python_models.backtest.baselines import ORACLE
 from python_models.backtest.inputs import MarketData
 from python_models.backtest.simulate import BacktestSettings, DayRecord, simulate
 from python_models.backtest.trade_days import MarketDays
@@ -17,12 +18,14 @@ CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move
 
 
 def decisions(data: MarketData) -> list[tuple]:
-    """Every portfolio's status, plan and positions per day."""
+    """Every portfolio's status, plan and positions per day (the oracle sees the future by
+    definition: it is the upper bound, not a decision)."""
     settings = BacktestSettings(START, END, StrategyConfig(horizon_days=7))
     rows: list[DayRecord] = [r for records in simulate(MarketDays(data), settings) for r in records]
     return [
         (r.day, r.portfolio, r.decision.status, [s.model_dump() for s in r.decision.plan], r.held)
         for r in rows
+        if r.portfolio != ORACLE
     ]
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from python_models.backtest.performance import portfolio_stats, stats_table, summary
+from python_models.backtest.baselines import BASELINES
+from python_models.backtest.performance import portfolio_stats
+from python_models.backtest.scorecard import scorecard
 
 
 def days(nav: list[float], **columns: list[float]) -> pd.DataFrame:
@@ -43,13 +47,39 @@ def test_a_fall_below_the_starting_capital_counts_as_drawdown() -> None:
     assert portfolio_stats(days([100.1, 100.2]), 100.0)["max_drawdown"] == 0.0
 
 
-def test_summary_has_exactly_the_strategy_and_the_three_baselines() -> None:
-    names = ["strategy", "equal_weight", "best_yesterday", "buy_and_hold"]
-    frame = pd.concat(days([100.0 + i, 101.0 + i]).assign(portfolio=n) for i, n in enumerate(names))
-    document = summary(stats_table(frame, 100.0))
+def test_summary_has_the_strategy_every_baseline_and_the_contract_keys() -> None:
+    names = ["strategy", *BASELINES]
+    frame = pd.concat(
+        days([100.0 + i, 101.0 + i]).assign(
+            portfolio=n,
+            trade_date=[dt.date(2025, 3, 1), dt.date(2025, 3, 2)],
+            yield_usd=1.0,
+            idle_usd=0.0,
+            invested_usd=100.0,
+            idle_bound=None,
+            ineligible_held=0,
+        )
+        for i, n in enumerate(names)
+    )
+    holdings = pd.DataFrame(columns=["trade_date", "portfolio", "pool_id", "allocation_usd"])
+    descriptions = pd.DataFrame(columns=["tokens", "chain", "project"])
+    first, last = dt.date(2025, 3, 1), dt.date(2025, 3, 2)
+    document = scorecard(frame, holdings, descriptions, 100.0, first, last)
     keys = {"net_apy", "volatility", "max_drawdown", "gas_usd", "conversion_usd", "turnover"}
-    assert set(document) == {"strategy", "baselines"}
-    assert set(document["strategy"]) == keys
-    assert set(document["baselines"]) == {"equal_weight", "best_yesterday", "buy_and_hold"}
-    assert all(set(figures) == keys for figures in document["baselines"].values())
+    contract = {
+        "gross_apy",
+        "cost_share_of_gross",
+        "worst_day_bp",
+        "cvar5_bp",
+        "idle_share",
+        "max_pool_share",
+        "max_protocol_share",
+        "max_chain_share",
+        "days_holding_ineligible",
+    }
+    assert {"strategy", "baselines", "excess", "walk_forward"} <= set(document)
+    assert keys | contract <= set(document["strategy"])
+    assert {"equal_weight", "best_yesterday", "buy_and_hold"} <= set(document["baselines"])
+    assert set(document["baselines"]) == set(BASELINES) == set(document["excess"])
+    assert all(keys | contract <= set(figures) for figures in document["baselines"].values())
     assert document["baselines"]["buy_and_hold"]["net_apy"] > document["strategy"]["net_apy"]
