@@ -1,6 +1,6 @@
 """The one validated strategy configuration.
 
-Every parameter of PRODUCT.md lives here with its unit and allowed range. A bad value is
+Every parameter of docs/product.md lives here with its unit and allowed range. A bad value is
 refused before any step runs, with a message naming the parameter, the value and the range.
 The same object feeds dbt (as vars), the optimizer, and the snapshot in ``optimization_runs``.
 """

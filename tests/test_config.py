@@ -9,7 +9,7 @@ from core.config import ConfigError, StrategyConfig, load_config, parse_config
 
 def test_shipped_config_matches_product_defaults() -> None:
     # horizon_days is the one deliberate deviation: the backtest sweep chose 2 days (see
-    # config/strategy.yml); every other shipped value is PRODUCT.md's default.
+    # config/strategy.yml); every other shipped value is docs/product.md's default.
     shipped, defaults = load_config().snapshot(), StrategyConfig().snapshot()
     assert (shipped.pop("horizon_days"), defaults.pop("horizon_days")) == (2, 30)
     assert shipped == defaults

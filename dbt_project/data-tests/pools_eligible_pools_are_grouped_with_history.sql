@@ -1,5 +1,5 @@
 -- An eligible pool has a group and 30+ days of history on its day, and passes every check
--- (PRODUCT.md: "A pool with fewer than 30 days of history has no group and is not eligible").
+-- (docs/product.md: "A pool with fewer than 30 days of history has no group and is not eligible").
 -- Returns the offending rows.
 with
 

@@ -1,5 +1,5 @@
 {#-
-    The eligibility checks of PRODUCT.md ("Eligible pool"), in the order failed_checks and
+    The eligibility checks of docs/product.md ("Eligible pool"), in the order failed_checks and
     reasons list them. Each is one CTE (its rule and its reason) of int_pool_token_checks
     (kind token: judged on the pool's tokens) or int_pool_eligibility_checks (kind pool), and
     one passes_<name> column of int_pool_eligibility_by_day: adding a check is its CTE, its

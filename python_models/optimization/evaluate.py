@@ -3,7 +3,7 @@
 The solver's reported figures come from here, and so do the tests' constraint checks and the
 baselines (keep the current allocation, greedy fill by APY): one definition of yield (diluted
 by the position's own size when ``apy_dilution`` is on), gas, conversion cost and
-feasibility, written directly from PRODUCT.md rather than from the model.
+feasibility, written directly from docs/product.md rather than from the model.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def evaluate(problem: Problem, allocations: dict[str, float]) -> Evaluation:
 def violations(
     problem: Problem, allocations: dict[str, float], idle: dict[str, float]
 ) -> list[str]:
-    """Every constraint of PRODUCT.md "The optimization" that ``allocations`` breaks."""
+    """Every constraint of docs/product.md "The optimization" that ``allocations`` breaks."""
     params = problem.parameters
     tol = tolerance_usd(problem)
     aum = problem.aum_usd

@@ -1,4 +1,4 @@
-"""The mixed-integer program of PRODUCT.md "The optimization", built with cvxpy for HiGHS.
+"""The mixed-integer program of docs/product.md "The optimization", built with cvxpy for HiGHS.
 
 Money is scaled so that AUM is 1,000 units: HiGHS's absolute tolerances (1e-7 primal
 feasibility) then mean well under a cent per million of AUM, and every big-M is the pool's own

@@ -1,7 +1,7 @@
 """An independent reference for the optimizer: the same program written directly for
 ``scipy.optimize.milp``, with a fine piecewise outer approximation of the diluted yield.
 
-Written from PRODUCT.md, not from ``python_models.optimization.model``: caps are recomputed
+Written from docs/product.md, not from ``python_models.optimization.model``: caps are recomputed
 here, the tangents are many (``TANGENTS``, geometric in the position) instead of few and
 refined, and the answer is scored by the shared evaluator with the exact dilution formula.
 """

@@ -1,6 +1,6 @@
 """Property tests over random problems: the MILP against the independent evaluator.
 
-Every solution must pass every constraint of :func:`evaluate` (written from PRODUCT.md, not
+Every solution must pass every constraint of :func:`evaluate` (written from docs/product.md, not
 from the model), must score at least as well as keeping the current allocation and as the
 greedy fill by APY whenever those are feasible, and an infeasible answer must be right (no
 baseline is feasible) and name ``min_pools``, the only constraint that can conflict.

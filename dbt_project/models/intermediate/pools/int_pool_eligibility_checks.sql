@@ -1,5 +1,5 @@
 {#-
-    One row per pool, day (int_pool_days_in_range) and eligibility check of PRODUCT.md
+    One row per pool, day (int_pool_days_in_range) and eligibility check of docs/product.md
     ("Eligible pool"): whether it passed and, when it did not, the readable reason with the
     values and limits. Each check is one CTE, its rule and its reason together: here, or in
     int_pool_token_checks for the checks on the pool's tokens; the list and order of the

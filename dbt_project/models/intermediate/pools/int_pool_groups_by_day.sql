@@ -1,7 +1,7 @@
 {#-
     One row per grouped pool per day from range_start_date to run_date (the daily flow: the run
     date alone; a backtest: its whole range in one build). The single definition of the risk
-    groups: pool_groups keeps the run date's rows. PRODUCT.md: group 1 when the daily delta
+    groups: pool_groups keeps the run date's rows. docs/product.md: group 1 when the daily delta
     and both stddevs are within the group 1 maxima, group 2 within the group 2 maxima, group 3
     otherwise; a pool with fewer than 30 days of history gets no group (no row). A statistic
     that cannot be computed (the day before is missing, so no delta) fails the stable groups:

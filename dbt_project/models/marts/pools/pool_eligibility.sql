@@ -1,5 +1,5 @@
 {#-
-    One row per pool with data on run_date: every filter of PRODUCT.md as its own boolean, the
+    One row per pool with data on run_date: every filter of docs/product.md as its own boolean, the
     failed checks with readable reasons, and is_eligible. Past days are kept; a re-run replaces
     its day. The filters are defined once, in int_pool_eligibility_by_day (which a backtest
     builds for every day of its range); this mart keeps the run date's rows.
