@@ -25,9 +25,9 @@ MIN_OTHER_SUPPLY_USD = 1.0
 # Tangent points per pool before any refinement, spaced geometrically in T − c + x.
 STATIC_TANGENTS = 2
 # A refinement's error grid stops at this many points per pool (a very tight tolerance on a
-# wide bracket would otherwise make thousands of rows). A pool of 150 M USD supply capped at
-# 15 M USD needs ~250 at the benchmark's tolerance; cut short, its grid misses the solution
-# and costs a MILP re-solve.
+# wide bracket would otherwise make thousands of rows). A benchmark pool capped at 15 M USD
+# needs more than 200 at its tolerance; cut short, its grid misses the solution and costs a
+# MILP re-solve.
 MAX_GRID_POINTS = 400
 
 
