@@ -118,14 +118,21 @@ def _in_workers(
     settings: BacktestSettings,
     workers: int,
 ) -> list:
-    """``function`` over ``items`` in ``workers`` forked processes that inherit the market."""
+    """``function`` over ``items`` in ``workers`` fresh processes, each given the market once.
+
+    Spawned, not forked: a fork after HiGHS has started its threads in this process (any
+    solve before, e.g. a previous run) can deadlock the child.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_share, initargs=(market, settings)
+    ) as pool:
+        return list(pool.map(function, items))
+
+
+def _share(market: MarketDays, settings: BacktestSettings) -> None:
+    """Worker start: keep the market and the settings for every task."""
     _SHARED.update(market=market, settings=settings)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(function, items))
-    finally:
-        _SHARED.clear()
 
 
 def candidate_returns(
@@ -133,7 +140,7 @@ def candidate_returns(
 ) -> pd.DataFrame:
     """Days x candidates: each candidate's daily net return, simulated in worker processes.
 
-    The APY panels are built before the fork, so each worker inherits them.
+    The APY panels are built first, so each worker receives them with the market.
     """
     for candidate in candidates:
         market.apy(candidate.apy, candidate.choice.horizon_days, candidate.choice.margin)
