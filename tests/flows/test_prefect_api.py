@@ -16,6 +16,8 @@ import pytest
 from core import db
 
 YIELDOPT = str(Path(sys.executable).with_name("yieldopt"))
+# a recorded day no other test of the session runs, so its run record must stay empty
+DAY = "2025-05-20"
 
 
 def _closed_port() -> int:
@@ -29,7 +31,7 @@ def _run(env_overrides: dict[str, str], home: Path) -> subprocess.CompletedProce
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
     env.update({"PREFECT_HOME": str(home), **env_overrides})
     return subprocess.run(
-        [YIELDOPT, "run", "--replay", "--date", "2025-06-05"],
+        [YIELDOPT, "run", "--replay", "--date", DAY],
         env=env,
         capture_output=True,
         text=True,
@@ -52,7 +54,7 @@ def _no_step_ran(info: db.PgConnection) -> bool:
         cur.execute("select to_regclass('ops.step_runs')")
         if cur.fetchone()[0] is None:
             return True
-        cur.execute("select count(*) from ops.step_runs where run_date = '2025-06-05'")
+        cur.execute("select count(*) from ops.step_runs where run_date = %s", (DAY,))
         return cur.fetchone()[0] == 0
 
 
