@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 from dlt.common.libs.pyarrow import columns_to_arrow
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 
 from ingestion.errors import IngestionError
@@ -54,8 +55,6 @@ class Field:
 
 def columns(fields: Iterable[Field], extra: Mapping[str, str] | None = None) -> TTableSchemaColumns:
     """dlt column hints for the fields (normalized names) plus extra ``column -> kind``."""
-    from dlt.common.normalizers.naming.snake_case import NamingConvention
-
     naming = NamingConvention()
     hints: TTableSchemaColumns = {}
     for field in fields:
