@@ -50,6 +50,19 @@ class StrategyConfig(BaseModel):
     group3_max_pct: float = _pct(20, "share of AUM allowed in group 3")
     protocol_max_pct: float = _pct(40, "share of AUM in pools of one protocol")
     chain_max_pct: float = _pct(100, "share of AUM in pools of one chain (100 = off)")
+    token_max_pct: float = _pct(
+        100, "share of AUM exposed to one underlying token, idle included (depeg; 100 = off)"
+    )
+    curator_max_pct: float = _pct(
+        100, "share of AUM in the vaults of one curator (a bad market; 100 = off)"
+    )
+    exit_tvl_drop_pct: float | None = _pct(
+        30,
+        "a pool whose TVL fell more than this % in one day is exited and not entered (null = off)",
+    )
+    exit_utilization_pct: float | None = _pct(
+        98, "a pool whose utilization reached this % is exited and not entered (null = off)"
+    )
     position_max_pct_available_liquidity: float | None = _pct(
         25, "a position <= this % of the pool's withdrawable liquidity, where known (null = off)"
     )
