@@ -16,11 +16,11 @@ from core import db
 from core.config import StrategyConfig
 from core.dbt import run_dbt
 from ingestion import pipeline
+from python_models.decision.daily_inputs import day_market, holdings_for, lists_snapshot
+from python_models.decision.policies import STRATEGY
 from python_models.forecasting.daily import forecast_gas as forecast_gas_price
 from python_models.forecasting.daily import retrain_and_forecast_pools
-from python_models.optimization.daily_inputs import build_problem, lists_snapshot
 from python_models.optimization.runs import record_run
-from python_models.optimization.solver import solve
 from python_models.pool_selection import eligible_pools, history_candidates
 from python_models.reporting.data import load_report
 from python_models.reporting.deliver import deliver_report
@@ -126,22 +126,28 @@ def forecast_gas(ctx: DayContext) -> Rows:
 
 
 def optimize(ctx: DayContext) -> Rows:
-    """Step 13: build the day's problem from the marts, solve it, record it (even failed)."""
+    """Step 13: the day's market from the marts, the strategy's decision (the same policy the
+    backtest replays), recorded even when it failed."""
     with db.connect(ctx.info) as conn:
-        problem = build_problem(conn, ctx.run_date, ctx.config)
-        result = solve(problem)
+        market = day_market(conn, ctx.run_date)
+        decision = STRATEGY.decide(market, holdings_for(conn, ctx.run_date), ctx.config)
+        if decision.result is None or decision.problem is None:
+            raise StepFailed(f"{decision.status}: {decision.reason}")
+        result = decision.result
         record_run(
             conn,
             ctx.run_date,
             ctx.config.snapshot(),
             lists_snapshot(conn, ctx.run_date),
-            problem.holdings,
+            decision.problem.holdings,
             result,
         )
     if not result.succeeded:
         raise StepFailed(f"{result.status}: {result.reason} (previous allocation kept)")
+    if result.idle_reason:
+        logger.warning("all idle on %s: %s", ctx.run_date, result.idle_reason)
     return {
-        "pools_considered": len(problem.pools),
+        "pools_considered": len(decision.problem.pools),
         "positions": sum(1 for usd in result.allocations.values() if usd > 0),
         "plan_steps": len(result.plan),
     }

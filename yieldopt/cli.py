@@ -19,16 +19,16 @@ from core import db
 from core.config import ConfigError, default_dbt_vars, load_config
 from core.dbt import DBT_LOG_PATH, DbtStageError
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
-from flows.backtest_data import load_recordings
 from ingestion.doctor import run_checks
 from ingestion.doctor import table as doctor_table
-from python_models.backtest.command import backtest as run_backtest
-from python_models.backtest.inputs import MissingDataError
+from python_models.backtest.market import MissingDataError
+from python_models.backtest.request import BacktestRequest, RequestError
 from python_models.backtest.sweep import SweepError
 from python_models.backtest.walk_forward import WalkForwardSettings
 from python_models.optimization.cli import optimize_file
 from replay.plans import PLANS
 from replay.serving import serve as serve_recordings
+from yieldopt.backtest import run_backtest_command
 from yieldopt.console import attach, make_console
 from yieldopt.deployments import runner_deployments
 from yieldopt.run_day import REFUSALS, prepare_day, run_daily, run_prepared
@@ -161,41 +161,30 @@ def backtest(
     horizons: Annotated[
         str, typer.Option("--horizons", help="Walk-forward horizon_days grid")
     ] = "1,2,3,5,7,14",
-    min_edges: Annotated[
-        str, typer.Option("--min-edges", help="Walk-forward minimum-edge grid, bp a year")
-    ] = "0",
 ) -> None:
-    """Replay the strategy from START to END (inclusive) against baselines; report to OUTPUT."""
-    if end < start:
-        raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    """Replay the strategy from START to END (inclusive) against baselines and yardsticks;
+    report to OUTPUT."""
     console = make_console()
     try:
-        strategy = load_config(config)
-        if replay:
-            info = db.connection_info()
-            console.print(f"loading recorded API responses as of {end.date()} into {info.dbname} …")
-            rows = load_recordings(info, end.date())
-            console.print(f"loaded {sum(rows.values()):,} raw rows")
-        run_backtest(
-            start.date(),
-            end.date(),
-            strategy,
-            output,
-            replay,
-            sweep or [],
-            capital,
-            capital_token,
-            console,
-            WalkForwardSettings(
+        request = BacktestRequest(
+            start=start.date(),
+            end=end.date(),
+            config=load_config(config),
+            output=output,
+            capital_usd=capital,
+            capital_token=capital_token,
+            replay=replay,
+            sweep=tuple(sweep or ()),
+            walk_forward=WalkForwardSettings(
                 step_days,
                 train_days,
-                tuple(int(value) for value in horizons.split(",")),
-                min_edges_bp=tuple(float(value) for value in min_edges.split(",")),
+                {"horizon_days": tuple(int(value) for value in horizons.split(","))},
             )
             if walk_forward
             else None,
         )
-    except (ConfigError, SweepError) as error:
+        run_backtest_command(request, console)
+    except (ConfigError, SweepError, RequestError, ValueError) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
     except (MissingDataError, DbtStageError) as error:

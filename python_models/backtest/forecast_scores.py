@@ -21,8 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from python_models.backtest.baselines import OPTIMIZER_PERSISTENCE, STRATEGY
-from python_models.backtest.trade_days import FORECAST, MEAN30D, PERSISTENCE, MarketDays
+from python_models.backtest.market import MarketDays
+from python_models.backtest.portfolios import OPTIMIZER_PERSISTENCE
+from python_models.backtest.portfolios import STRATEGY_NAME as STRATEGY
+from python_models.decision.policies import FORECAST, MEAN30D, PERSISTENCE
 
 VIEWS = {"shipped": FORECAST, "persistence": PERSISTENCE, "mean30d": MEAN30D}
 MIN_POOLS_FOR_RANK = 3
@@ -39,7 +41,7 @@ def score_views(
     """Error ratio, rank correlation and model shares of each view over the window."""
     window = slice(pd.Timestamp(first), pd.Timestamp(last))
     outcome = horizon_outcome(market.actual_apy, horizon_days).loc[window]
-    views = {name: market.apy(source).loc[window] for name, source in VIEWS.items()}
+    views = {name: market.apy(view, horizon_days).loc[window] for name, view in VIEWS.items()}
     mask = market.eligible.loc[window] & outcome.notna()
     for view in views.values():
         mask &= view.notna()
@@ -56,7 +58,7 @@ def score_views(
         }
         for name, view in views.items()
     }
-    models = market.apy_models.loc[window][mask].stack()
+    models = market.forecast_apy(horizon_days)[1].loc[window][mask].stack()
     shares = (models.value_counts(normalize=True) * 100).round(2)
     return {
         "horizon_days": horizon_days,

@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 
 from core.config import ConfigError, StrategyConfig, parse_config
-from python_models.backtest.baselines import RULE_OBEYING, STRATEGY
+from python_models.backtest.outputs import TABLE_HEADINGS, markdown
+from python_models.backtest.portfolios import RULE_OBEYING
+from python_models.backtest.portfolios import STRATEGY_NAME as STRATEGY
 
 MAX_KEYS = 2
 # The strategy's figures a sweep tabulates (summary.json keys).
@@ -35,6 +37,12 @@ OPTIMIZER_KEYS = frozenset(
         "conversion_rate",
         "profit_optimization",
         "horizon_days",
+        "protocol_max_pct",
+        "curator_max_pct",
+        "chain_max_pct",
+        "token_max_pct",
+        "position_max_pct_available_liquidity",
+        "apy_dilution",
     }
 )
 
@@ -120,3 +128,27 @@ def sweep_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def shown_sweep(table: pd.DataFrame) -> pd.DataFrame:
+    """The sweep table for people: one labelled row per point, the report's headings."""
+    keys = list(table.columns[: table.columns.get_loc(f"{STRATEGY}_net_apy")])
+    labels = table[keys].apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1)
+    shown = table.drop(columns=keys).set_axis(labels.rename("point"))
+    return shown.rename(
+        columns={
+            **{f"{STRATEGY}_{key}": heading for key, heading in TABLE_HEADINGS.items()},
+            "best_baseline": "best baseline",
+            "best_baseline_net_apy": "its net APY %",
+            "strategy_minus_best_pp": "strategy − best (pp)",
+        }
+    )
+
+
+def write_sweep(output: Path, table: pd.DataFrame) -> None:
+    """``sweep.csv`` (raw figures) and ``sweep.md`` (:func:`shown_sweep`) in ``output``."""
+    output.mkdir(parents=True, exist_ok=True)
+    table.to_csv(output / "sweep.csv", index=False)
+    (output / "sweep.md").write_text(
+        "# Sweep: the strategy per point\n\n" + markdown(shown_sweep(table)) + "\n"
+    )

@@ -1,55 +1,59 @@
 """Walk-forward: every tuned choice re-chosen each step from the trailing window only.
 
-Each candidate choice (``horizon_days`` x model-selection margin x minimum edge) is simulated
-over the range as a portfolio of its own, from the same capital. At each step boundary t
-(every ``step_days`` from ``start + train_days``) a tuned portfolio takes the candidate whose
-NAV grew most over the ``train_days`` before t, and trades with it, from its own holdings,
-until the next boundary: a choice is only ever scored on days before the ones it trades. The
-days before the first boundary are warm-up (the shipped choice, not scored).
+Each candidate choice (a combination of the grid's parameter values, e.g. ``horizon_days``)
+is simulated over the range as a portfolio of its own, from the same capital. At each step
+boundary t (every ``step_days`` from ``start + train_days``) a tuned portfolio takes the
+candidate whose NAV grew most over the ``train_days`` before t, and trades with it, from its
+own holdings, until the next boundary: a choice is only ever scored on days before the ones
+it trades. The days before the first boundary are warm-up (the shipped choice, not scored).
 
-Two portfolios are tuned this way, by the same rule, each over its own candidates:
-``strategy`` (the shipped forecast; every horizon, margin and minimum edge of the grid) and
-``optimizer_persistence`` (every horizon). The other baselines have nothing to tune;
-``optimizer_mean30d`` and the oracle keep the configured horizon (tuning the mean-30d
-baseline too would add six more year-long simulations).
+Two portfolios are tuned this way, by the same rule, over the same grid: the strategy (the
+shipped forecast) and ``optimizer_persistence``. The other portfolios have nothing to tune.
 
 Speed: a candidate is only scored, never reported, so candidates are simulated with the
 optimizer's linear yield (``apy_dilution`` off: one MILP a day instead of a MILP and its
-polishing LPs) and only up to the last boundary; the tuned portfolios trade with the
+dilution rounds) and only up to the last boundary; the tuned portfolios trade with the
 configuration as shipped. Candidates, then the portfolios that solve every day, run in
-``workers`` processes; the others are replayed in the main process.
+``workers`` spawned processes; the others are replayed in the main process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from python_models.backtest.baselines import OPTIMIZER_PERSISTENCE, STRATEGY
-from python_models.backtest.policies import OPTIMIZER, Choice, Decision, Policy, default_policies
-from python_models.backtest.simulate import BacktestSettings, decisions_of, simulate
-from python_models.backtest.trade_days import FORECAST, PERSISTENCE, MarketDays
+from python_models.backtest.market import MarketDays
+from python_models.backtest.portfolios import OPTIMIZER_PERSISTENCE, STRATEGY_NAME
+from python_models.backtest.simulator import Settings, decisions_of, simulate
+from python_models.decision.policies import (
+    FORECAST,
+    PERSISTENCE,
+    Decision,
+    Optimizer,
+    Policy,
+)
 
-DEFAULT_HORIZONS = (1, 2, 3, 5, 7, 14)
+DEFAULT_GRID: dict[str, tuple[Any, ...]] = {"horizon_days": (1, 2, 3, 5, 7, 14)}
+# The portfolio tuned over the grid and the APY view its candidates are fed.
+TUNED = {STRATEGY_NAME: FORECAST, OPTIMIZER_PERSISTENCE: PERSISTENCE}
 
 
 @dataclass(frozen=True)
 class WalkForwardSettings:
-    """Step and trailing window (days) and the grid of choices."""
+    """Step and trailing window (days), the grid of choices (parameter → values)."""
 
     step_days: int = 30
     train_days: int = 60
-    horizons: tuple[int, ...] = DEFAULT_HORIZONS
-    margins: tuple[float | None, ...] = (None,)
-    min_edges_bp: tuple[float, ...] = (0.0,)
+    grid: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: dict(DEFAULT_GRID))
     workers: int | None = None
 
     def boundaries(self, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -60,39 +64,28 @@ class WalkForwardSettings:
             if first + dt.timedelta(days=k * self.step_days) <= end
         ]
 
+    def choices(self, shipped: Mapping[str, Any]) -> list[tuple[tuple[str, Any], ...]]:
+        """Every combination of the grid, the shipped one first (it wins ties)."""
+        combos = [
+            tuple(zip(self.grid, values, strict=True))
+            for values in itertools.product(*self.grid.values())
+        ]
+        return sorted(combos, key=lambda combo: any(shipped.get(k) != v for k, v in combo))
+
 
 @dataclass(frozen=True)
 class Candidate:
-    """One grid point: the APY view and the choice, as a portfolio of its own."""
+    """One grid point fed one APY view, as a portfolio of its own."""
 
-    apy: str
-    choice: Choice
+    view: str
+    choice: tuple[tuple[str, Any], ...]
 
     @property
     def key(self) -> str:
-        return f"{self.apy} {self.choice.label()}"
+        return f"{self.view} " + " ".join(f"{k}={v}" for k, v in self.choice)
 
     def policy(self) -> Policy:
-        return Policy(self.key, OPTIMIZER, self.apy, schedule=((dt.date.min, self.choice),))
-
-    def scheduled_choice(self) -> Choice:
-        """The choice with its APY view, for a tuned portfolio's schedule."""
-        return replace(self.choice, apy=self.apy)
-
-
-def families(settings: WalkForwardSettings, default_horizon: int) -> dict[str, list[Candidate]]:
-    """The candidates of each tuned portfolio, the shipped choice first (it wins ties)."""
-    horizons = sorted(settings.horizons, key=lambda h: h != default_horizon)
-    strategy = [
-        Candidate(FORECAST, Choice(h, margin, edge))
-        for edge in settings.min_edges_bp
-        for margin in settings.margins
-        for h in horizons
-    ]
-    return {
-        STRATEGY: strategy,
-        OPTIMIZER_PERSISTENCE: [Candidate(PERSISTENCE, Choice(h)) for h in horizons],
-    }
+        return Optimizer(self.key, self.view, schedule=((dt.date.min, None, self.choice),))
 
 
 _SHARED: dict[str, Any] = {}
@@ -111,12 +104,13 @@ def _decisions_of(policy: Policy) -> list[Decision]:
     return decisions_of(_SHARED["market"], _SHARED["settings"], policy)
 
 
-def _in_workers(
-    function: Callable,
-    items: Sequence,
-    market: MarketDays,
-    settings: BacktestSettings,
-    workers: int,
+def _share(market: MarketDays, settings: Settings) -> None:
+    """Worker start: keep the market and the settings for every task."""
+    _SHARED.update(market=market, settings=settings)
+
+
+def in_workers(
+    function: Callable, items: Sequence, market: MarketDays, settings: Settings, workers: int
 ) -> list:
     """``function`` over ``items`` in ``workers`` fresh processes, each given the market once.
 
@@ -130,35 +124,31 @@ def _in_workers(
         return list(pool.map(function, items))
 
 
-def _share(market: MarketDays, settings: BacktestSettings) -> None:
-    """Worker start: keep the market and the settings for every task."""
-    _SHARED.update(market=market, settings=settings)
+def prepare_panels(market: MarketDays, policies: Sequence[Policy], config: Any) -> None:
+    """Build every APY panel the policies will ask for, so workers receive them ready."""
+    for policy in policies:
+        for _, view, choice in policy.schedule or ((None, None, ()),):
+            horizon = dict(choice).get("horizon_days", config.horizon_days)
+            market.apy(view or policy.view, horizon)
 
 
 def candidate_returns(
-    market: MarketDays, settings: BacktestSettings, candidates: Sequence[Candidate], workers: int
+    market: MarketDays, settings: Settings, candidates: Sequence[Candidate], workers: int
 ) -> pd.DataFrame:
-    """Days x candidates: each candidate's daily net return, simulated in worker processes.
-
-    The APY panels are built first, so each worker receives them with the market.
-    """
-    for candidate in candidates:
-        market.apy(candidate.apy, candidate.choice.horizon_days, candidate.choice.margin)
-    columns = _in_workers(_returns_of, candidates, market, settings, workers)
+    """Days x candidates: each candidate's daily net return, simulated in worker processes."""
+    prepare_panels(market, [c.policy() for c in candidates], settings.config)
+    columns = in_workers(_returns_of, candidates, market, settings, workers)
     days = pd.date_range(settings.start, settings.end, freq="D")
     return pd.DataFrame(np.column_stack(columns), index=days, columns=[c.key for c in candidates])
 
 
-def tuned_decisions(
-    market: MarketDays, settings: BacktestSettings, policies: Sequence[Policy], workers: int
+def solving_decisions(
+    market: MarketDays, settings: Settings, policies: Sequence[Policy], workers: int
 ) -> dict[str, list[Decision]]:
     """The decisions of the portfolios that solve every day, each in a worker process."""
-    solving = [policy for policy in policies if policy.rule == OPTIMIZER]
-    for policy in solving:
-        for _, choice in policy.schedule:
-            market.apy(choice.apy or policy.apy, choice.horizon_days, choice.margin)
-        market.apy(policy.apy, settings.config.horizon_days)
-    decided = _in_workers(_decisions_of, solving, market, settings, workers)
+    solving = [policy for policy in policies if isinstance(policy, Optimizer)]
+    prepare_panels(market, solving, settings.config)
+    decided = in_workers(_decisions_of, solving, market, settings, workers)
     return {policy.name: decisions for policy, decisions in zip(solving, decided, strict=True)}
 
 
@@ -195,19 +185,21 @@ class WalkForward:
 
 def _chosen(candidate: Candidate, trailing: float) -> dict[str, Any]:
     return {
-        "apy": candidate.apy,
-        "horizon_days": candidate.choice.horizon_days,
-        "margin": candidate.choice.margin,
-        "min_edge_bp": candidate.choice.min_edge_bp,
+        "view": candidate.view,
+        "choice": dict(candidate.choice),
         "trailing_net_apy": round(trailing, 4),
     }
 
 
 def walk_forward(
-    market: MarketDays, settings: BacktestSettings, wf: WalkForwardSettings
+    market: MarketDays, settings: Settings, wf: WalkForwardSettings, portfolios: Sequence[Policy]
 ) -> WalkForward:
     """Simulate every candidate, choose at each boundary, decide the tuned portfolios' days."""
-    grid = families(wf, settings.config.horizon_days)
+    shipped = settings.config.snapshot()
+    grid = {
+        name: [Candidate(view, choice) for choice in wf.choices(shipped)]
+        for name, view in TUNED.items()
+    }
     unique = list({c.key: c for family in grid.values() for c in family}.values())
     workers = wf.workers or min(2, os.cpu_count() or 1)
     boundaries = wf.boundaries(settings.start, settings.end)
@@ -218,7 +210,9 @@ def walk_forward(
         config=settings.config.model_copy(update={"apy_dilution": False}),
     )
     returns = candidate_returns(market, scoring, unique, workers)
-    schedules: dict[str, list[tuple[dt.date, Choice]]] = {name: [] for name in grid}
+    schedules: dict[str, list[tuple[dt.date, str | None, tuple[tuple[str, Any], ...]]]] = {
+        name: [] for name in grid
+    }
     steps = []
     for index, boundary in enumerate(boundaries):
         until = (
@@ -229,22 +223,22 @@ def walk_forward(
         chosen = {}
         for name, candidates in grid.items():
             best, trailing = choose(returns, candidates, boundary, wf.train_days)
-            schedules[name].append((boundary, best.scheduled_choice()))
+            schedules[name].append((boundary, best.view, best.choice))
             chosen[name] = _chosen(best, trailing)
         steps.append(
             {
                 "from": boundary.isoformat(),
                 "to": until.isoformat(),
-                "chosen": chosen[STRATEGY],
-                "baselines_chosen": {k: v for k, v in chosen.items() if k != STRATEGY},
+                "chosen": chosen[STRATEGY_NAME],
+                "baselines_chosen": {k: v for k, v in chosen.items() if k != STRATEGY_NAME},
             }
         )
     policies = tuple(
         replace(policy, schedule=tuple(schedules[policy.name]))
         if policy.name in schedules
         else policy
-        for policy in default_policies()
+        for policy in portfolios
     )
     first = boundaries[0] if boundaries else settings.end
-    decided = tuned_decisions(market, settings, policies, workers)
+    decided = solving_decisions(market, settings, policies, workers)
     return WalkForward(policies, steps, first, decided)

@@ -16,7 +16,12 @@ from collections import Counter
 
 import cvxpy as cp
 
-from python_models.optimization.evaluate import group_cap_usd, min_position_usd, position_caps
+from python_models.optimization.evaluate import (
+    cap_components,
+    group_cap_usd,
+    min_position_usd,
+    position_caps,
+)
 from python_models.optimization.exposure import (
     DIMENSIONS,
     binding_names,
@@ -32,6 +37,33 @@ _SHOWN_POOLS = 5
 
 def _usd(value: float) -> str:
     return f"{value:,.0f} USD" if abs(value) >= 100 else f"{value:,.2f} USD"
+
+
+def nothing_investable(problem: Problem) -> str | None:
+    """Why no pool can hold a position of ``min_position_usd`` (the day is then all idle, not
+    infeasible), naming the limits that leave each eligible pool no room; None when some pool
+    can."""
+    minimum = min_position_usd(problem)
+    eligible = [pool for pool in problem.pools if pool.eligible]
+    if not eligible:
+        return "no pool is eligible"
+    binding: Counter[str] = Counter()
+    for pool in eligible:
+        limits = cap_components(problem, pool)
+        if min(problem.aum_usd, *limits.values()) >= minimum:
+            return None
+        binding.update(name for name, usd in limits.items() if usd < minimum)
+    if problem.aum_usd < minimum:
+        binding["AUM"] = len(eligible)
+    shown = ", ".join(
+        f"{name}={getattr(problem.parameters, name, None) or _usd(problem.aum_usd)}"
+        f"{'%' if name != 'AUM' else ''} ({count} pools)"
+        for name, count in binding.most_common()
+    )
+    return (
+        f"nothing can be invested: every one of the {len(eligible)} eligible pools is capped "
+        f"below min_position_usd={problem.parameters.min_position_usd} by {shown}"
+    )
 
 
 def necessary_conditions(problem: Problem) -> list[str]:

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from python_models.optimization.dilution import diluted_yield_usd
 from python_models.optimization.exposure import (
     DIMENSIONS,
+    TOKEN,
     exposure_cap_usd,
     exposure_totals,
     liquidity_cap_usd,
     member,
+    token_cap_usd,
+    token_totals,
 )
 from python_models.optimization.problem import Pool, Problem
 
@@ -40,26 +43,42 @@ def group_cap_usd(problem: Problem, group: int | None) -> float:
     return pct / 100 * problem.aum_usd
 
 
+def cap_components(
+    problem: Problem, pool: Pool, with_group_caps: bool = True, with_exposure_caps: bool = True
+) -> dict[str, float]:
+    """Each limit on one pool's position, USD, by the parameter that sets it: its TVL share,
+    AUM share, withdrawable-liquidity share (where known), its group's, protocol family's,
+    curator's, chain's and tokens' share (where the pool has one)."""
+    params = problem.parameters
+    aum = problem.aum_usd
+    limits = {
+        "position_max_pct_pool_tvl": params.position_max_pct_pool_tvl / 100 * pool.tvl_usd,
+        "position_max_pct_total_assets": params.position_max_pct_total_assets / 100 * aum,
+    }
+    liquidity = liquidity_cap_usd(problem, pool)
+    if liquidity is not None:
+        limits["position_max_pct_available_liquidity"] = liquidity
+    if with_group_caps and pool.group is not None:
+        limits[f"group{pool.group}_max_pct"] = group_cap_usd(problem, pool.group)
+    if with_exposure_caps:
+        for dimension in DIMENSIONS:
+            if member(pool, dimension) is not None:
+                limits[f"{dimension}_max_pct"] = exposure_cap_usd(
+                    problem, dimension, member(pool, dimension)
+                )
+        limits["token_max_pct"] = token_cap_usd(problem, pool)
+    return limits
+
+
 def position_caps(
     problem: Problem, with_group_caps: bool = True, with_exposure_caps: bool = True
 ) -> dict[str, float]:
-    """Largest position per pool: TVL share, AUM share, withdrawable-liquidity share, its
-    group's, protocol's and chain's share, AUM; 0 if ineligible."""
-    params = problem.parameters
-    aum = problem.aum_usd
+    """Largest position per pool: the smallest of its :func:`cap_components` and AUM; 0 if
+    ineligible."""
 
     def cap(pool: Pool) -> float:
-        liquidity = liquidity_cap_usd(problem, pool)
-        limits = [
-            params.position_max_pct_pool_tvl / 100 * pool.tvl_usd,
-            params.position_max_pct_total_assets / 100 * aum,
-            aum if liquidity is None else liquidity,
-            group_cap_usd(problem, pool.group) if with_group_caps else aum,
-            aum,
-        ]
-        if with_exposure_caps:
-            limits += [exposure_cap_usd(problem, d, member(pool, d)) for d in DIMENSIONS]
-        return min(limits)
+        limits = cap_components(problem, pool, with_group_caps, with_exposure_caps)
+        return min(problem.aum_usd, *limits.values())
 
     return {pool.pool_id: cap(pool) if pool.eligible else 0.0 for pool in problem.pools}
 
@@ -250,6 +269,10 @@ def violations(
                 found.append(
                     f"{dimension} {name}: {total:.2f} USD > {dimension}_max_pct cap {cap:.2f}"
                 )
+    for token, total in token_totals(problem, allocations, idle).items():
+        cap = exposure_cap_usd(problem, TOKEN, token)
+        if total > cap + tol:
+            found.append(f"token {token}: {total:.2f} USD > token_max_pct cap {cap:.2f}")
     if held < params.min_pools:
         found.append(f"{held} positions of >= {minimum} USD < min_pools={params.min_pools}")
     short = {token: value for token, value in idle.items() if value < -tol}

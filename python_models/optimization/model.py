@@ -31,7 +31,14 @@ from python_models.optimization.dilution import (
     static_point_lists,
 )
 from python_models.optimization.evaluate import group_cap_usd, min_position_usd, position_caps
-from python_models.optimization.exposure import DIMENSIONS, binding_names, exposure_cap_usd, member
+from python_models.optimization.exposure import (
+    DIMENSIONS,
+    TOKEN,
+    binding_names,
+    binding_tokens,
+    exposure_cap_usd,
+    member,
+)
 from python_models.optimization.problem import Pool, Problem
 
 SCALED_AUM = 1000.0
@@ -111,6 +118,25 @@ def _exposure_constraints(
         (np.ones(len(rows)), (rows, cols)), shape=(len(caps), len(candidates))
     )
     return [members @ allocation <= np.array(caps)]
+
+
+def _token_constraints(
+    problem: Problem,
+    start: np.ndarray,
+    bought: cp.Variable,
+    sold: cp.Variable,
+    scale: float,
+) -> list[cp.Constraint]:
+    """Per capped token, what the treasury ends up exposed to (its positions' share of the
+    token plus the idle token, i.e. the token before any move plus what conversions add)
+    ≤ the cap."""
+    index = {token: row for row, token in enumerate(problem.tokens)}
+    capped = binding_tokens(problem)
+    if not capped:
+        return []
+    rows = np.array([index[token] for token in capped])
+    caps = np.array([exposure_cap_usd(problem, TOKEN, token) for token in capped]) / scale
+    return [start[rows] + bought[rows] - sold[rows] <= caps]
 
 
 def _binary(size: int, name: str, relaxed: bool) -> cp.Variable:
@@ -198,6 +224,7 @@ def build_model(
             constraints.append(members @ allocation <= group_cap_usd(problem, group) / scale)
     if with_exposure:
         constraints += _exposure_constraints(problem, candidates, allocation, scale)
+        constraints += _token_constraints(problem, start, bought, sold, scale)
     dilution, epigraph = None, None
     if count_positions:
         objective = cp.Maximize(cp.sum(held))

@@ -50,6 +50,8 @@ Name = Annotated[str, Field(min_length=1)]
 OFF_WHEN_ABSENT: dict[str, Any] = {
     "protocol_max_pct": 100,
     "chain_max_pct": 100,
+    "curator_max_pct": 100,
+    "token_max_pct": 100,
     "position_max_pct_available_liquidity": None,
     "apy_dilution": False,
 }
@@ -67,7 +69,10 @@ class Pool(BaseModel):
     tokens: Annotated[list[TokenSymbol], Field(min_length=1)]
     gas_usd: Usd = 0.0
     eligible: StrictBool = True
+    # The protocol family (aave-v2 and aave-v3 are one: one exploit or governance failure
+    # hits both), the unit of protocol_max_pct; the curator of a curated vault; the chain.
     protocol: Name | None = None
+    curator: Name | None = None
     chain: Name | None = None
     # Withdrawable liquidity (supply − borrows); None: unknown, the TVL cap alone applies.
     available_liquidity_usd: Usd | None = None
@@ -105,10 +110,12 @@ class Problem(BaseModel):
     parameters: StrategyConfig
     pools: list[Pool]
     holdings: Holdings = Field(default_factory=Holdings)
-    # Analysts' tighter caps for one protocol / chain, % of AUM (the lower of it and the
-    # parameter applies).
+    # Analysts' tighter caps for one protocol family / curator / chain / token, % of AUM (the
+    # lower of it and the parameter applies).
     protocol_caps: dict[Name, Pct] = Field(default_factory=dict)
+    curator_caps: dict[Name, Pct] = Field(default_factory=dict)
     chain_caps: dict[Name, Pct] = Field(default_factory=dict)
+    token_caps: dict[TokenSymbol, Pct] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_ids(self) -> Problem:

@@ -44,6 +44,8 @@ class Result(BaseModel):
 
     status: Status
     reason: str | None = None
+    # Why the whole AUM stays idle on a solved day: the limits that leave no pool room.
+    idle_reason: str | None = None
     aum_usd: float = 0.0
     allocations: dict[str, float] = Field(default_factory=dict)
     idle: dict[str, float] = Field(default_factory=dict)

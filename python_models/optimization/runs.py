@@ -68,12 +68,19 @@ alter table optimization.daily_allocations
 create table if not exists optimization.exposure_shares (
     run_id text not null references optimization.optimization_runs (run_id) on delete cascade,
     run_date date not null,
-    dimension text not null check (dimension in ('protocol', 'chain')),
+    dimension text not null,
     name text not null,
     share_pct double precision not null,
     cap_pct double precision not null,
     primary key (run_date, dimension, name)
 );
+
+-- Curator and token exposure (issue 17/18) joined protocol family and chain.
+alter table optimization.exposure_shares
+    drop constraint if exists exposure_shares_dimension_check;
+alter table optimization.exposure_shares
+    add constraint exposure_shares_dimension_check
+    check (dimension in ('protocol', 'curator', 'chain', 'token'));
 
 create table if not exists optimization.rebalance_plan (
     run_id text not null references optimization.optimization_runs (run_id) on delete cascade,

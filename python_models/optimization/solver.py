@@ -24,7 +24,11 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 
-from python_models.optimization.diagnose import explain_infeasible, necessary_conditions
+from python_models.optimization.diagnose import (
+    explain_infeasible,
+    necessary_conditions,
+    nothing_investable,
+)
 from python_models.optimization.evaluate import (
     CHANGE_TOLERANCE_USD,
     Evaluation,
@@ -61,6 +65,10 @@ POLISH_ROUNDS = 8
 def solve(problem: Problem, time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS) -> Result:
     """Optimal allocation, costs and rebalance plan, or the reason there is none."""
     started = time.perf_counter()
+    nothing = nothing_investable(problem)
+    if nothing is not None:
+        # A limit that leaves no pool room is not an infeasible day: everything goes idle.
+        return _solved(problem, {}, started, {"status": "nothing investable"}, nothing)
     conflicts = necessary_conditions(problem)
     if conflicts:
         return _unsolved(
@@ -245,10 +253,14 @@ def _solver_stats(
 
 
 def _solved(
-    problem: Problem, allocation: dict[str, float], started: float, stats: dict[str, Any]
+    problem: Problem,
+    allocation: dict[str, float],
+    started: float,
+    stats: dict[str, Any],
+    idle_reason: str | None = None,
 ) -> Result:
     evaluation = evaluate(problem, allocation)
-    if evaluation.violations:
+    if evaluation.violations and idle_reason is None:
         return _unsolved(
             problem,
             "failed",
@@ -256,15 +268,16 @@ def _solved(
             started,
             stats,
         )
-    shares = exposure_shares_pct(problem, evaluation.allocations)
+    shares = exposure_shares_pct(problem, evaluation.allocations, evaluation.idle)
     gap = stats.get("mip_gap")
     status = "optimal" if gap is None or gap <= MIP_REL_GAP * 1.01 else "feasible"
-    if stats.get("status") not in (None, cp.OPTIMAL, "no candidate pools"):
+    if stats.get("status") not in (None, cp.OPTIMAL, "no candidate pools", "nothing investable"):
         status = "feasible"
     if stats.get("dilution_converged") is False:
         status = "feasible"
     return Result(
         status=status,
+        idle_reason=idle_reason,
         aum_usd=problem.aum_usd,
         allocations={pool_id: usd for pool_id, usd in allocation.items() if usd > 0},
         idle={token: max(usd, 0.0) for token, usd in evaluation.idle.items() if abs(usd) > 1e-9},

@@ -24,7 +24,7 @@ from core import db
 from core.config import load_config
 from core.paths import RECORDINGS_DIR
 from flows.daily import daily_flow
-from python_models.optimization.daily_inputs import StaleInputError, build_problem
+from python_models.decision.daily_inputs import StaleInputError, build_problem
 from python_models.optimization.runs import previous_holdings
 from replay import ReplayServer, empty_list, replay_environment
 from yieldopt.run_day import run_daily

@@ -12,7 +12,7 @@ from psycopg2.extensions import connection
 from core import db
 from core.config import StrategyConfig
 from python_models.optimization import solve
-from python_models.optimization.daily_inputs import build_problem
+from python_models.decision.daily_inputs import build_problem
 from python_models.optimization.problem import Holdings
 
 DAY = dt.date(2025, 6, 5)

@@ -167,10 +167,13 @@ def test_exposure_liquidity_and_dilution_figures_are_recorded(conn) -> None:
         "where run_id = %s order by dimension, name",
         run_id,
     )
+    # token exposure counts the idle tokens too: USDC idle plus the positions' USDC share
     assert shares == [
         ("chain", "Ethereum", pytest.approx(30), 100),
         ("protocol", "aave-v3", pytest.approx(20), 30),
         ("protocol", "curve-dex", pytest.approx(10), 15),
+        ("token", "USDC", pytest.approx(95, abs=0.01), 100),
+        ("token", "USDT", pytest.approx(5, abs=0.01), 100),
     ]
     positions = dict(
         (pool_id, (protocol, cap, bound))

@@ -14,7 +14,7 @@ from typing import Any
 from psycopg2.extensions import connection
 from psycopg2.extras import Json, execute_values
 
-from python_models.backtest.rows import (
+from python_models.backtest.outputs import (
     HOLDING_COLUMNS,
     NAV_COLUMNS,
     PLAN_COLUMNS,
@@ -22,7 +22,7 @@ from python_models.backtest.rows import (
     nav_row,
     plan_rows,
 )
-from python_models.backtest.simulate import BacktestSettings, DayRecord
+from python_models.backtest.simulator import DayRecord, Settings
 
 SCHEMA_DDL = """
 create schema if not exists backtest;
@@ -63,6 +63,9 @@ create table if not exists backtest.daily_nav (
 -- added with the walk-forward report: why capital was idle, positions in ineligible pools
 alter table backtest.daily_nav add column if not exists idle_bound text;
 alter table backtest.daily_nav add column if not exists ineligible_held integer not null default 0;
+-- added with the yardsticks: yield at the quoted APY (dilution) and the idle tokens
+alter table backtest.daily_nav add column if not exists undiluted_yield_usd double precision;
+alter table backtest.daily_nav add column if not exists idle_by_token jsonb;
 
 create table if not exists backtest.daily_holdings (
     run_id text not null references backtest.runs (run_id) on delete cascade,
@@ -101,7 +104,7 @@ def ensure_schema(conn: connection) -> None:
 def start_run(
     conn: connection,
     run_id: str,
-    settings: BacktestSettings,
+    settings: Settings,
     sweep_point: Mapping[str, Any],
     output_dir: str,
 ) -> None:
@@ -135,7 +138,10 @@ def _insert(conn: connection, table: str, columns: Sequence[str], rows: list[dic
         execute_values(
             cur,
             f"insert into backtest.{table} ({', '.join(columns)}) values %s",
-            [tuple(row[column] for column in columns) for row in rows],
+            [
+                tuple(Json(v) if isinstance(v := row[column], dict) else v for column in columns)
+                for row in rows
+            ],
         )
 
 

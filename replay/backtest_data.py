@@ -4,7 +4,7 @@ Loads what the daily flow's fetch steps would load on the last day of the range,
 same ingestion code against the replay server of ``recordings/``, with one difference: the
 /chart history of *every* recorded pool, not only of the pools eligible on the last day
 (choosing the universe by the last day's filters would pick pools by their future). It lives
-in ``flows`` because the replay server is a test double that domain code must not import; the
+in ``replay`` because the replay server is a test double that domain code must not import; the
 backtest itself (``python_models.backtest``) only reads the database.
 """
 

@@ -1,7 +1,7 @@
-"""The allocation rules of the simple baselines and the portfolio names.
+"""The allocation rules of the simple baselines and of the yardsticks.
 
-How each portfolio decides a day is in :mod:`.policies`; this module holds the allocation
-rules the simple baselines use. Each baseline sees the same problem as the strategy (the day's eligible pools, the same
+How each portfolio decides a day is in :mod:`.policies`; this module holds the target
+allocations they move to. Each baseline sees the same problem as the strategy (the day's eligible pools, the same
 position, AUM and group caps from the same forecast TVL) and pays for its moves through the
 optimizer's own plan and cost code (:func:`evaluate` and :func:`rebalance_plan`): the
 same gas per touch, the same conversions at ``conversion_rate``.
@@ -13,6 +13,8 @@ same gas per touch, the same conversions at ``conversion_rate``.
   of the day before instead of a forecast: the highest first, each up to its caps.
 - **buy_and_hold**: the strategy's first allocation (same day, same plan, same costs), then
   never traded again.
+- **yardsticks** (:func:`weighted_target`): a treasury's alternatives, not bound by the rules:
+  all of the AUM in one pool, or spread by weight over a few.
 
 Equal weight and best yesterday keep what they hold while it stays the same set of pools
 within every limit; they move to their target when the target names other pools, or when
@@ -33,30 +35,16 @@ from python_models.optimization.evaluate import (
     position_caps,
     tolerance_usd,
 )
+from python_models.optimization.exposure import (
+    DIMENSIONS,
+    TOKEN,
+    exposure_cap_usd,
+    exposure_totals,
+    token_totals,
+)
 from python_models.optimization.plan import rebalance_plan
 from python_models.optimization.problem import Problem
 from python_models.optimization.result import PlanStep
-
-STRATEGY = "strategy"
-HOLD_RULES = "hold_rules"
-OPTIMIZER_PERSISTENCE = "optimizer_persistence"
-OPTIMIZER_MEAN30D = "optimizer_mean30d"
-EQUAL_WEIGHT = "equal_weight"
-BEST_YESTERDAY = "best_yesterday"
-BUY_AND_HOLD = "buy_and_hold"
-ORACLE = "oracle"
-BASELINES = (
-    HOLD_RULES,
-    OPTIMIZER_PERSISTENCE,
-    OPTIMIZER_MEAN30D,
-    EQUAL_WEIGHT,
-    BEST_YESTERDAY,
-    BUY_AND_HOLD,
-    ORACLE,
-)
-# The baselines bound by the same rules as the strategy (buy-and-hold and the oracle are not).
-RULE_OBEYING = (HOLD_RULES, OPTIMIZER_PERSISTENCE, OPTIMIZER_MEAN30D, EQUAL_WEIGHT, BEST_YESTERDAY)
-PORTFOLIOS = (STRATEGY, *BASELINES)
 
 
 def water_fill(caps: np.ndarray, budget: float) -> np.ndarray:
@@ -110,19 +98,29 @@ def equal_weight_allocation(problem: Problem) -> dict[str, float]:
 
 
 def breaks_limits(problem: Problem, allocation: Mapping[str, float]) -> bool:
-    """True when ``allocation`` holds an ineligible pool or exceeds a position or group cap."""
+    """True when ``allocation`` holds an ineligible pool or exceeds a position cap, a group's,
+    a protocol family's, a curator's, a chain's or a token's cap (idle tokens counted)."""
     caps = position_caps(problem)
     tolerance = tolerance_usd(problem)
+    if any(usd > caps.get(pool, 0.0) + tolerance for pool, usd in allocation.items()):
+        return True
     groups: dict[int | None, float] = {}
     for pool in problem.pools:
-        amount = allocation.get(pool.pool_id, 0.0)
-        if amount > caps[pool.pool_id] + tolerance:
-            return True
-        groups[pool.group] = groups.get(pool.group, 0.0) + amount
-    return any(
+        groups[pool.group] = groups.get(pool.group, 0.0) + allocation.get(pool.pool_id, 0.0)
+    if any(
         total > group_cap_usd(problem, group) + tolerance
         for group, total in groups.items()
         if group is not None
+    ):
+        return True
+    for dimension in DIMENSIONS:
+        for name, total in exposure_totals(problem, allocation, dimension).items():
+            if total > exposure_cap_usd(problem, dimension, name) + tolerance:
+                return True
+    idle = evaluate(problem, dict(allocation)).idle
+    return any(
+        total > exposure_cap_usd(problem, TOKEN, token) + tolerance
+        for token, total in token_totals(problem, allocation, idle).items()
     )
 
 
@@ -132,3 +130,13 @@ def rebalance_to(problem: Problem, target: Mapping[str, float]) -> list[PlanStep
     if set(current) == set(target) and not breaks_limits(problem, current):
         return []
     return rebalance_plan(problem, evaluate(problem, dict(target)))
+
+
+def weighted_target(problem: Problem, weights: Mapping[str, float]) -> dict[str, float]:
+    """AUM / (1 + conversion_rate) spread over ``weights`` (normalised), so every deposit can
+    be converted into: a yardstick's target, whatever the caps say."""
+    total = sum(weight for weight in weights.values() if weight > 0)
+    if total <= 0:
+        return {}
+    budget = problem.aum_usd / (1 + problem.parameters.conversion_rate)
+    return {pool: budget * weight / total for pool, weight in weights.items() if weight > 0}
