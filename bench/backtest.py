@@ -58,7 +58,7 @@ def main() -> None:
     folder = args.output or Path(tempfile.mkdtemp(prefix="bench_backtest_"))
     console = Console(stderr=True)
     candidates = len(
-        {c.key for family in families(wf, settings.config.horizon_days).values() for c in family}
+        {c.key for family in families(wf, settings.config.payback_days).values() for c in family}
     )
     try:
         started = time.perf_counter()

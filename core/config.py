@@ -73,7 +73,23 @@ class StrategyConfig(BaseModel):
         0.0004, ge=0, le=0.1, description="cost per USD converted between tokens (fraction)"
     )
     profit_optimization: bool = Field(True, description="weigh yield against gas and conversions")
-    horizon_days: int = Field(30, ge=1, le=3650, description="holding horizon for one-off costs")
+    payback_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        validation_alias=AliasChoices("payback_days", "horizon_days"),
+        description="a move goes only when its expected gain repays its gas and conversions "
+        "within this many days (alias horizon_days)",
+    )
+    holding_days: int = Field(
+        1,
+        ge=1,
+        le=365,
+        description="expected holding period: decisions are fed the forecast mean APY over it",
+    )
+    min_move_usd: float = Field(
+        0, ge=0, le=1e12, description="a smaller deposit or withdrawal is not made unless forced"
+    )
     pool_tvl_limit: float = Field(500_000, ge=0, le=1e13, description="minimum pool TVL (USD)")
     pool_apy_limit: float = Field(1.0, ge=-100, le=1000, description="minimum APY (%)")
     pool_apy_max: float = Field(50, ge=0, le=100_000, description="maximum sustainable APY (%)")

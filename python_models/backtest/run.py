@@ -125,7 +125,7 @@ def _report(
     document = scorecard(
         frame, holdings, market.descriptions, settings.capital_usd, first, last, steps
     )
-    scores = score_views(market, settings.config.horizon_days, first, last)
+    scores = score_views(market, settings.config.holding_days, first, last)
     regret = decision_regret_usd(frame, first, last)
     document["forecast_scores"] = {**scores, "decision_regret_usd": regret}
     stress = stress_portfolios(

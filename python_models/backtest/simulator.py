@@ -224,7 +224,7 @@ def decide(
 ) -> tuple[Decision, StrategyConfig]:
     """``policy``'s decision of ``day`` on the market quoted with its own positions."""
     view, day_config = policy.on(day, config)
-    seen = quoted_with(market.day(day, view, day_config.horizon_days), book.positions)
+    seen = quoted_with(market.day(day, view, day_config.holding_days), book.positions)
     return policy.decide(seen, book.holdings(), day_config), day_config
 
 

@@ -42,7 +42,7 @@ from python_models.decision.policies import (
     Policy,
 )
 
-DEFAULT_GRID: dict[str, tuple[Any, ...]] = {"horizon_days": (1, 2, 3, 5, 7, 14)}
+DEFAULT_GRID: dict[str, tuple[Any, ...]] = {"payback_days": (1, 2, 3, 5, 7, 14)}
 # The portfolio tuned over the grid and the APY view its candidates are fed.
 TUNED = {STRATEGY_NAME: FORECAST, OPTIMIZER_PERSISTENCE: PERSISTENCE}
 
@@ -128,7 +128,7 @@ def prepare_panels(market: MarketDays, policies: Sequence[Policy], config: Any) 
     """Build every APY panel the policies will ask for, so workers receive them ready."""
     for policy in policies:
         for _, view, choice in policy.schedule or ((None, None, ()),):
-            horizon = dict(choice).get("horizon_days", config.horizon_days)
+            horizon = dict(choice).get("holding_days", config.holding_days)
             market.apy(view or policy.view, horizon)
 
 

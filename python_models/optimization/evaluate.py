@@ -86,7 +86,7 @@ def position_caps(
 def pool_yield_usd(problem: Problem, pool: Pool, amount_usd: float) -> float:
     """Expected yield of ``amount_usd`` in ``pool`` over the horizon, diluted when
     ``apy_dilution`` is on (:mod:`.dilution`), the quoted APY otherwise."""
-    rate = pool.apy / 100 * problem.parameters.horizon_days / 365
+    rate = pool.apy / 100 * problem.parameters.payback_days / 365
     if not problem.parameters.apy_dilution:
         return amount_usd * rate
     return diluted_yield_usd(amount_usd, rate, pool.tvl_usd, problem.current(pool.pool_id))
@@ -187,7 +187,7 @@ def changed_pools(problem: Problem, allocations: dict[str, float]) -> list[str]:
 def evaluate(problem: Problem, allocations: dict[str, float]) -> Evaluation:
     """Yield, gas, conversion cost, objective and constraint violations of ``allocations``."""
     params = problem.parameters
-    horizon = params.horizon_days / 365
+    horizon = params.payback_days / 365
     pools = {pool.pool_id: pool for pool in problem.pools}
     idle, conversions = cover_shortfalls(
         token_balances(problem, allocations), params.conversion_rate
@@ -256,6 +256,12 @@ def violations(
             )
         if tol < amount < minimum - tol:
             found.append(f"{pool_id}: dust position {amount:.2f} USD < min_position_usd {minimum}")
+        moved = amount - problem.current(pool_id)
+        smallest = min(params.min_move_usd, problem.current(pool_id) if moved < 0 else math.inf)
+        if pool.eligible and CHANGE_TOLERANCE_USD < abs(moved) < smallest - tol:
+            found.append(
+                f"{pool_id}: move of {moved:+.2f} USD < min_move_usd {params.min_move_usd}"
+            )
         if amount >= minimum - tol:
             held += 1
     for group, total in group_totals.items():

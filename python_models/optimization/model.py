@@ -90,7 +90,7 @@ def candidate_pools(
 
 def dilution_curve(problem: Problem, candidates: list[Pool], scale: float) -> DilutionCurve:
     """Each candidate's diluted-yield curve, in scaled units."""
-    horizon = problem.parameters.horizon_days / 365
+    horizon = problem.parameters.payback_days / 365
     current = np.array([problem.current(pool.pool_id) for pool in candidates])
     tvl = np.array([pool.tvl_usd for pool in candidates])
     return DilutionCurve(
@@ -139,6 +139,44 @@ def _token_constraints(
     return [start[rows] + bought[rows] - sold[rows] <= caps]
 
 
+def _min_move_constraints(
+    problem: Problem,
+    candidates: list[Pool],
+    allocation: cp.Variable,
+    touched: Binary,
+    current: np.ndarray,
+    cap: np.ndarray,
+    scale: float,
+    relaxed: bool,
+    directions: np.ndarray | None,
+) -> list[cp.Constraint]:
+    """A touched pool moves by at least ``min_move_usd``: a new position is at least that
+    large; a held one goes up by at least that much, or down by at least that much (or out
+    entirely, when it is smaller). ``directions`` (True: up) fixes the way each touched pool
+    moves in a polishing program, whose binaries are constants."""
+    minimum = problem.parameters.min_move_usd / scale
+    if minimum <= 0 or not candidates:
+        return []
+    down = np.minimum(minimum, current)
+    new = current <= 0
+    constraints: list[cp.Constraint] = []
+    if new.any():
+        constraints.append(allocation[new] >= minimum * touched[new])
+    held = np.flatnonzero(~new)
+    if not held.size:
+        return constraints
+    if directions is not None:
+        up = directions[held].astype(float)
+    else:
+        up = _binary(held.size, "moves_up", relaxed)
+    a, c, t = allocation[held], current[held], touched[held]
+    constraints += [
+        a - c >= minimum * t - cp.multiply(minimum + c, 1 - up),
+        c - a >= cp.multiply(down[held], t) - cp.multiply(down[held] + cap[held], up),
+    ]
+    return constraints
+
+
 def _binary(size: int, name: str, relaxed: bool) -> cp.Variable:
     """A vector of binaries, or of their [0, 1] relaxation."""
     if relaxed:
@@ -156,6 +194,7 @@ def build_model(
     fixed: dict[str, tuple[bool, bool]] | None = None,
     tangent_points: list[np.ndarray] | None = None,
     relaxed: bool = False,
+    directions: dict[str, bool] | None = None,
 ) -> Model:
     """Build the program; the keyword switches build the diagnostic and polishing variants.
 
@@ -166,6 +205,8 @@ def build_model(
     their binaries fixed: a linear program that refines a MILP answer's continuous part, with
     ``tangent_points`` per kept pool. ``relaxed`` lets the binaries take any value in [0, 1]:
     the LP relaxation, a cheap first look at where the MILP's positions will be.
+    ``directions`` (pool_id → moved up) goes with ``fixed``: the way each touched pool moved
+    in the MILP answer, so a polishing program keeps ``min_move_usd`` linear.
     """
     params = problem.parameters
     with_groups, with_exposure = not relax_group_caps, not relax_exposure_caps
@@ -179,7 +220,7 @@ def build_model(
 
     cap = np.array([caps[pool.pool_id] for pool in candidates]) / scale
     current = np.array([problem.current(pool.pool_id) for pool in candidates]) / scale
-    yield_per_unit = np.array([pool.apy / 100 * params.horizon_days / 365 for pool in candidates])
+    yield_per_unit = np.array([pool.apy / 100 * params.payback_days / 365 for pool in candidates])
     gas = np.array([pool.gas_usd for pool in candidates])
     rate = 0.0 if free_conversions else params.conversion_rate
 
@@ -218,6 +259,19 @@ def build_model(
         start - token_share @ allocation + bought - sold >= 0,
         cp.sum(sold) == (1 + rate) * cp.sum(bought),
     ]
+    constraints += _min_move_constraints(
+        problem,
+        candidates,
+        allocation,
+        touched,
+        current,
+        cap,
+        scale,
+        relaxed,
+        None
+        if directions is None
+        else np.array([directions.get(pool.pool_id, True) for pool in candidates]),
+    )
     if with_groups:
         for group in sorted({pool.group for pool in candidates}):
             members = np.array([pool.group == group for pool in candidates], dtype=float)

@@ -185,6 +185,10 @@ def _polish(problem: Problem, model: Model, deadline: float) -> tuple[Model, int
         if keep
     }
     index = np.flatnonzero(kept)
+    directions = {
+        pool.pool_id: bool(usd >= problem.current(pool.pool_id) / model.scale_usd)
+        for pool, usd in zip(model.candidates, model.allocation.value, strict=True)
+    }
     points = [model.tangent_points[i] for i in index] if model.tangent_points else []
     allocation = model.allocation.value[index]
     excess = model.overestimate()[index]
@@ -193,7 +197,7 @@ def _polish(problem: Problem, model: Model, deadline: float) -> tuple[Model, int
     share = limit / max(len(index), 1)
     while excess.sum() > limit and rounds < POLISH_ROUNDS and time.perf_counter() < deadline:
         points = model.dilution.refine(points, allocation, excess, share, index)
-        polished = build_model(problem, fixed=fixed, tangent_points=points)
+        polished = build_model(problem, fixed=fixed, tangent_points=points, directions=directions)
         _run(polished, deadline)
         if polished.allocation.value is None:
             break

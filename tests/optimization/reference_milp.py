@@ -74,7 +74,7 @@ def reference_allocation(problem: Problem) -> dict[str, float] | None:
     caps = _caps(problem) / scale
     current = np.array([problem.current(pool.pool_id) for pool in pools]) / scale
     minimum = max(params.min_position_usd, 1.0) / scale
-    rates = np.array([pool.apy / 100 * params.horizon_days / 365 for pool in pools])
+    rates = np.array([pool.apy / 100 * params.payback_days / 365 for pool in pools])
     tvl = np.array([pool.tvl_usd for pool in pools]) / scale
     other = np.maximum(tvl - current, 1.0 / scale)
     rate = params.conversion_rate
