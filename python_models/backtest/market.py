@@ -128,24 +128,22 @@ def quoted_with(market: DayMarket, positions: dict[str, float]) -> DayMarket:
     APY × S / (S + c). The optimizer's dilution formula expects quotes that include the
     treasury's current position, as live quotes do; the recorded history does not.
     """
-    held = {pool: usd for pool, usd in positions.items() if usd > 0 and pool in market.pools.index}
-    if not held:
+    pools = market.pools
+    amount = pd.Series(positions, dtype=float).reindex(pools.index).fillna(0.0).clip(lower=0.0)
+    if not amount.any():
         return market
-    pools = market.pools.copy()
-    index = list(held)
-    amount = pd.Series(held, dtype=float)
-    ratio = pools.loc[index, "supply_per_tvl"].fillna(1.0)
+    ratio = pools["supply_per_tvl"].fillna(1.0)
+    quoted = {}
     for apy, tvl in (("apy_pct", "tvl_usd"), ("apy_last", "tvl_last")):
-        supply = pools.loc[index, tvl] * ratio
-        pools.loc[index, apy] = pools.loc[index, apy] * supply / (supply + amount)
-    supply = pools.loc[index, "tvl_usd"] * ratio
-    for column in ("tvl_usd", "tvl_last", "available_liquidity_usd"):
-        pools.loc[index, column] = pools.loc[index, column] + amount
-    known = pools.loc[index, "supply_per_tvl"].notna()
-    pools.loc[known[known].index, "supply_per_tvl"] = (
-        (supply + amount) / pools.loc[index, "tvl_usd"]
-    )[known]
-    return replace(market, pools=pools)
+        supply = pools[tvl] * ratio
+        quoted[apy] = (pools[apy] * supply / (supply + amount)).where(amount > 0, pools[apy])
+        quoted[tvl] = pools[tvl] + amount
+    quoted["available_liquidity_usd"] = pools["available_liquidity_usd"] + amount
+    quoted["supply_per_tvl"] = (pools["tvl_usd"] * ratio + amount) / quoted["tvl_usd"]
+    quoted["supply_per_tvl"] = quoted["supply_per_tvl"].where(
+        pools["supply_per_tvl"].notna() & (amount > 0), pools["supply_per_tvl"]
+    )
+    return replace(market, pools=pools.assign(**quoted))
 
 
 class MarketDays:
@@ -177,6 +175,7 @@ class MarketDays:
             pools["supply_per_tvl"].unstack("pool_id").reindex(index=self.days, columns=ids)
         )
         self.holding_days = holding_days
+        self._days: dict[tuple[dt.date, str, int], DayMarket] = {}
         self._apy_panels: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._tvl = forecasts.panel_forecasts(
             history, "tvl_usd", self.days, forecasts.POOL_RULES["tvl_usd"]
@@ -264,8 +263,15 @@ class MarketDays:
 
     def day(self, day: dt.date, view: str = FORECAST, horizon_days: int | None = None) -> DayMarket:
         """The market of decision date ``day`` fed ``view`` (the shipped forecast by default)."""
+        key = (day, view, horizon_days or self.holding_days)
+        if key not in self._days:
+            if self._days and next(iter(self._days))[0] != day:
+                self._days.clear()  # days are asked in order: keep one day's views
+            self._days[key] = self._day(*key)
+        return self._days[key]
+
+    def _day(self, day: dt.date, view: str, horizon: int) -> DayMarket:
         stamp = pd.Timestamp(day)
-        horizon = horizon_days or self.holding_days
         pools = self._base(day).assign(apy_pct=self.apy(view, horizon).loc[stamp])
         return DayMarket(
             decision_date=day,

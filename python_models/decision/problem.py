@@ -52,7 +52,7 @@ def problem_pools(market: DayMarket, held: list[str]) -> list[dict[str, Any]]:
     chosen = pools[pools["eligible"].astype(bool) | pools.index.isin(held)]
     gas = market.gas_usd.reindex(chosen.index)
     entries, missing = [], []
-    for pool_id, row in chosen.iterrows():
+    for pool_id, row in zip(chosen.index, chosen.to_dict("records"), strict=True):
         eligible = bool(row["eligible"])
         apy, tvl, gas_usd = _number(row["apy_pct"]), _number(row["tvl_usd"]), _number(gas[pool_id])
         if eligible and (apy is None or tvl is None or gas_usd is None):
