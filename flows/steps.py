@@ -17,6 +17,7 @@ from core.config import StrategyConfig
 from core.dbt import run_dbt
 from ingestion import pipeline
 from python_models.decision.daily_inputs import day_market, holdings_for, lists_snapshot
+from python_models.decision.explain import explain_holds, limit_prices
 from python_models.decision.policies import STRATEGY
 from python_models.forecasting.daily import forecast_gas as forecast_gas_price
 from python_models.forecasting.daily import retrain_and_forecast_pools
@@ -141,6 +142,13 @@ def optimize(ctx: DayContext) -> Rows:
             lists_snapshot(conn, ctx.run_date),
             decision.problem.holdings,
             result,
+            problem=decision.problem,
+            explanations={
+                "limit_prices": [
+                    price.as_dict() for price in limit_prices(decision.problem, result)
+                ],
+                "hold_explanations": explain_holds(decision.problem, result),
+            },
         )
     if not result.succeeded:
         raise StepFailed(f"{result.status}: {result.reason} (previous allocation kept)")

@@ -32,6 +32,7 @@ class Position(BaseModel):
     allocation_usd: float
     previous_usd: float
     protocol: str | None = None
+    curator: str | None = None
     chain: str | None = None
     # position_max_pct_available_liquidity × withdrawable liquidity; None: unknown or off.
     liquidity_cap_usd: float | None = None

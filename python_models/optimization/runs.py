@@ -18,7 +18,7 @@ from typing import Any
 from psycopg2.extensions import connection
 from psycopg2.extras import Json, execute_values
 
-from python_models.optimization.problem import Holdings
+from python_models.optimization.problem import Holdings, Problem
 from python_models.optimization.result import Result
 
 SCHEMA_DDL = """
@@ -75,6 +75,33 @@ create table if not exists optimization.exposure_shares (
     primary key (run_date, dimension, name)
 );
 
+-- Why a solved day stayed idle, what each limit cost, why positions were kept.
+alter table optimization.optimization_runs
+    add column if not exists idle_reason text,
+    add column if not exists limit_prices jsonb,
+    add column if not exists hold_explanations jsonb;
+
+alter table optimization.daily_allocations
+    add column if not exists curator text;
+
+-- The day's problem as the optimizer saw it: every pool it was given, with what it was fed.
+create table if not exists optimization.problem_pools (
+    run_id text not null references optimization.optimization_runs (run_id) on delete cascade,
+    run_date date not null,
+    pool_id text not null,
+    is_eligible boolean not null,
+    group_id integer,
+    apy_pct double precision not null,
+    tvl_usd double precision not null,
+    gas_usd double precision not null,
+    tokens text[] not null,
+    protocol text,
+    curator text,
+    chain text,
+    available_liquidity_usd double precision,
+    primary key (run_date, pool_id)
+);
+
 -- Curator and token exposure (issue 17/18) joined protocol family and chain.
 alter table optimization.exposure_shares
     drop constraint if exists exposure_shares_dimension_check;
@@ -126,6 +153,7 @@ def _allocation_rows(
                 p.chain,
                 p.liquidity_cap_usd,
                 p.liquidity_bound,
+                p.curator,
             )
             for p in result.positions
         ]
@@ -133,7 +161,7 @@ def _allocation_rows(
         return []
     # No solver answer at all: the current positions are kept as they are.
     return [
-        (run_id, run_date, pool_id, None, usd, usd, None, None, None, False)
+        (run_id, run_date, pool_id, None, usd, usd, None, None, None, False, None)
         for pool_id, usd in holdings.current_allocations.items()
         if usd > 0
     ]
@@ -150,6 +178,27 @@ def _exposure_rows(run_id: str, run_date: dt.date, result: Result) -> list[tuple
     ]
 
 
+def _problem_rows(run_id: str, run_date: dt.date, problem: Problem) -> list[tuple[Any, ...]]:
+    return [
+        (
+            run_id,
+            run_date,
+            pool.pool_id,
+            pool.eligible,
+            pool.group,
+            pool.apy,
+            pool.tvl_usd,
+            pool.gas_usd,
+            list(pool.tokens),
+            pool.protocol,
+            pool.curator,
+            pool.chain,
+            pool.available_liquidity_usd,
+        )
+        for pool in problem.pools
+    ]
+
+
 def record_run(
     conn: connection,
     run_date: dt.date,
@@ -158,8 +207,14 @@ def record_run(
     holdings: Holdings | Mapping[str, Any],
     result: Result,
     started_at: dt.datetime | None = None,
+    problem: Problem | None = None,
+    explanations: Mapping[str, Any] | None = None,
 ) -> str:
-    """Replace ``run_date``'s run, allocation and plan with this one; return the new run_id."""
+    """Replace ``run_date``'s run, allocation and plan with this one; return the new run_id.
+
+    ``problem`` (its pools go to ``problem_pools``) and ``explanations`` (``limit_prices`` and
+    ``hold_explanations``, :mod:`python_models.decision.explain`) are recorded when given.
+    """
     holdings = holdings if isinstance(holdings, Holdings) else Holdings.model_validate(holdings)
     finished_at = dt.datetime.now(dt.UTC)
     started_at = started_at or finished_at - dt.timedelta(seconds=result.solve_seconds)
@@ -184,8 +239,10 @@ def record_run(
                 run_id, run_date, status, error, parameters, lists_snapshot, holdings_input,
                 solver_stats, expected_yield_usd, gas_cost_usd, conversion_cost_usd,
                 expected_profit_usd, aum_usd, idle_after, started_at, finished_at,
-                dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions,
+                idle_reason, limit_prices, hold_explanations)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                %s, %s, %s)
             """,
             (
                 run_id,
@@ -204,14 +261,27 @@ def record_run(
                 result.dilution_cost_usd if result.succeeded else None,
                 result.unknown_liquidity_pools if result.succeeded else None,
                 sum(p.liquidity_bound for p in result.positions) if result.succeeded else None,
+                result.idle_reason,
+                Json((explanations or {}).get("limit_prices", [])),
+                Json((explanations or {}).get("hold_explanations", [])),
             ),
+        )
+        execute_values(
+            cur,
+            """
+            insert into optimization.problem_pools (run_id, run_date, pool_id, is_eligible,
+                group_id, apy_pct, tvl_usd, gas_usd, tokens, protocol, curator, chain,
+                available_liquidity_usd)
+            values %s
+            """,
+            _problem_rows(run_id, run_date, problem) if problem is not None else [],
         )
         execute_values(
             cur,
             """
             insert into optimization.daily_allocations
                 (run_id, run_date, pool_id, group_id, allocation_usd, previous_usd, protocol,
-                chain, liquidity_cap_usd, is_liquidity_bound)
+                chain, liquidity_cap_usd, is_liquidity_bound, curator)
             values %s
             """,
             _allocation_rows(run_id, run_date, holdings, result),

@@ -318,6 +318,7 @@ def _positions(problem: Problem, evaluation: Evaluation) -> list[Position]:
                 allocation_usd=amount,
                 previous_usd=problem.current(pool.pool_id),
                 protocol=pool.protocol,
+                curator=pool.curator,
                 chain=pool.chain,
                 liquidity_cap_usd=cap,
                 liquidity_bound=cap is not None and amount > 0 and amount >= cap - tol,
