@@ -53,11 +53,9 @@ def nothing_investable(problem: Problem) -> str | None:
         if min(problem.aum_usd, *limits.values()) >= minimum:
             return None
         binding.update(name for name, usd in limits.items() if usd < minimum)
-    if problem.aum_usd < minimum:
-        binding["AUM"] = len(eligible)
     shown = ", ".join(
-        f"{name}={getattr(problem.parameters, name, None) or _usd(problem.aum_usd)}"
-        f"{'%' if name != 'AUM' else ''} ({count} pools)"
+        f"{name}={getattr(problem.parameters, name)}"
+        f"{'' if name == 'min_pools' else '%'} ({count} pools)"
         for name, count in binding.most_common()
     )
     return (

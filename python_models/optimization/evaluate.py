@@ -279,7 +279,9 @@ def violations(
         cap = exposure_cap_usd(problem, TOKEN, token)
         if total > cap + tol:
             found.append(f"token {token}: {total:.2f} USD > token_max_pct cap {cap:.2f}")
-    if held < params.min_pools:
+    # min_pools asks for positions only where some pool can hold one (else the day is idle)
+    holdable = any(cap >= minimum for cap in position_caps(problem).values())
+    if held < params.min_pools and holdable:
         found.append(f"{held} positions of >= {minimum} USD < min_pools={params.min_pools}")
     short = {token: value for token, value in idle.items() if value < -tol}
     if short:

@@ -220,7 +220,7 @@ def pool(
             ["min_pools=4 needs 4 positions", "only 2 eligible pools"],
         ),
         (
-            {"min_pools": 3, "min_position_usd": 1000},
+            {"min_pools": 3, "min_position_usd": 1000, "position_max_pct_total_assets": 50},
             [pool("a"), pool("b"), pool("c")],
             {"USDC": 2500},
             ["min_pools=3", "3,000 USD in all", "AUM is 2,500 USD"],
@@ -265,3 +265,30 @@ def test_infeasible_problems_name_the_conflicting_constraint(
     assert result.status == "infeasible"
     for fragment in expected:
         assert fragment in result.reason
+
+
+@pytest.mark.parametrize(
+    ("parameters", "named"),
+    [
+        ({"protocol_max_pct": 0}, "protocol_max_pct=0.0% (3 pools)"),
+        ({"position_max_pct_total_assets": 0.05}, "position_max_pct_total_assets=0.05% (3 pools)"),
+        ({"group1_max_pct": 0, "group2_max_pct": 0}, "group1_max_pct=0.0% (2 pools)"),
+    ],
+)
+def test_a_limit_that_leaves_no_pool_room_idles_the_money_and_names_itself(
+    parameters: dict[str, Any], named: str
+) -> None:
+    pools = [pool("a"), pool("b"), pool("c", group=2)]
+    for entry in pools:
+        entry["protocol"] = "aave"
+    raw = {
+        "parameters": {"min_pools": 2, **parameters},
+        "pools": pools,
+        "holdings": {"current_allocations": {"a": 4e5}, "liquidity_portfolio": {"USDC": 6e5}},
+    }
+    result = solve(parse_problem(raw))
+    assert result.status == "optimal"  # not an infeasible day
+    assert result.allocations == {}  # everything idle, the held position withdrawn
+    assert result.idle_reason is not None
+    assert "nothing can be invested" in result.idle_reason
+    assert named in result.idle_reason
