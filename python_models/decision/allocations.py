@@ -133,10 +133,16 @@ def rebalance_to(problem: Problem, target: Mapping[str, float]) -> list[PlanStep
 
 
 def weighted_target(problem: Problem, weights: Mapping[str, float]) -> dict[str, float]:
-    """AUM / (1 + conversion_rate) spread over ``weights`` (normalised), so every deposit can
-    be converted into: a yardstick's target, whatever the caps say."""
+    """The AUM spread over ``weights`` (normalised): a yardstick's target, whatever the caps
+    say. Where the wallet's tokens must be converted into the pools' tokens, the AUM less the
+    conversion cost (AUM / (1 + conversion_rate)), so every deposit can be paid for."""
     total = sum(weight for weight in weights.values() if weight > 0)
     if total <= 0:
         return {}
-    budget = problem.aum_usd / (1 + problem.parameters.conversion_rate)
-    return {pool: budget * weight / total for pool, weight in weights.items() if weight > 0}
+    for budget in (problem.aum_usd, problem.aum_usd / (1 + problem.parameters.conversion_rate)):
+        target = {pool: budget * weight / total for pool, weight in weights.items() if weight > 0}
+        if not any(
+            value < -tolerance_usd(problem) for value in evaluate(problem, target).idle.values()
+        ):
+            break
+    return target
