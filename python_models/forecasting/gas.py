@@ -4,8 +4,9 @@ The series is the Etherscan daily average (``marts.gas_fees_daily``), extended w
 of the hourly history (``marts.gas_fees_hourly``) for complete days the daily table does not
 have yet (Etherscan publishes a day late). The forecast is for the run date itself from the
 days before it: the day's average is not known while it is running. Gas prices move in
-ratios, so the models work on the log price; the weekly candidates (seasonal naive, ETS with
-a 7-day season) join once four weeks of training data exist.
+ratios, so the models work on the log price; the weekly model (ETS with a 7-day season) joins
+once four weeks of training data exist. The backtest forecasts the same series with
+``forecast_panel(gas_history(daily, hourly), "gas_price_gwei", days)``.
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ import datetime as dt
 
 import pandas as pd
 
-from python_models.forecasting.candidates import GAS_CANDIDATES
-from python_models.forecasting.model_selection import (
-    LOG,
-    ForecastSettings,
-    SeriesForecast,
-    SeriesSpec,
-    forecast_series,
-)
-from python_models.forecasting.series import daily_series
+from python_models.forecasting.model_selection import ForecastSettings
+from python_models.forecasting.panel import PanelForecaster
+from python_models.forecasting.results import SeriesForecast, day_forecasts
+from python_models.forecasting.targets import GAS
 
 GAS_SUBJECT = "ethereum"
-GAS_TARGET = "gas_price_gwei"
 # The reference transaction for tx_cost_usd: a plain ETH transfer.
 REFERENCE_TRANSFER_GAS = 21_000
 GWEI_IN_ETH = 1e-9
@@ -67,6 +62,12 @@ def tx_cost_usd(gas_price_gwei: float | None, eth_price_usd: float | None) -> fl
     return REFERENCE_TRANSFER_GAS * gas_price_gwei * GWEI_IN_ETH * eth_price_usd
 
 
+def gas_history(daily: pd.DataFrame, hourly: pd.DataFrame) -> pd.DataFrame:
+    """The daily gas series as the forecaster's ``subject_id, day, value`` rows."""
+    series = daily_gas(daily, hourly)
+    return pd.DataFrame({"subject_id": GAS_SUBJECT, "day": series.index, "value": series.values})
+
+
 def forecast_gas_price(
     daily: pd.DataFrame,
     hourly: pd.DataFrame,
@@ -74,7 +75,6 @@ def forecast_gas_price(
     settings: ForecastSettings | None = None,
 ) -> SeriesForecast:
     """The run date's average gas price from the days before it."""
-    history = daily_gas(daily, hourly)
-    series = daily_series(history.index, history.to_numpy(), run_date - dt.timedelta(days=1))
-    spec = SeriesSpec(GAS_SUBJECT, GAS_TARGET, series, transform=LOG, lower_bound=0.0)
-    return forecast_series(spec, run_date, GAS_CANDIDATES, settings or ForecastSettings())
+    end = run_date - dt.timedelta(days=1)
+    forecaster = PanelForecaster(gas_history(daily, hourly), GAS, end, settings, [GAS_SUBJECT])
+    return day_forecasts(forecaster, GAS, run_date, 1)[0]

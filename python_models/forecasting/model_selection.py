@@ -1,37 +1,38 @@
-"""Forecast model selection: rolling-origin backtest, model choice and the forecast of one series.
+"""The daily model choice, for many subjects and decision days at once.
 
-For a series ending on day n−1 (the day before the forecast date), every candidate is fitted
-on the ``train_days`` before the backtest window and forecasts each of the last
-``backtest_days`` days one step ahead from the data before it (parameters fixed inside the
-window, state updated every day: no look-ahead). The candidate with the lowest MAE wins only
-if it clearly beat persistence on those same days (MAE ratio vs persistence < 1 − ``min_improvement``, a margin
-set per target in :class:`SeriesSpec`); otherwise the
-forecast is persistence. The winner is then refitted on the latest ``train_days`` (the
-retrain of step 10) and forecasts the next day. The 80 % interval is the forecast ± z·RMSE
-of the winner's own backtest errors, i.e. the error it actually made out of sample.
+On decision day D (position d, data up to d − 1) with horizon h, a candidate is scored on the
+origins of the last ``backtest_days`` days whose h-day window ended by d − 1 (origins
+d − h − backtest_days + 1 … d − h) and was observed on every day: the MAE of its forecasts
+against the realized h-day means. Nothing after d − 1 is read. The candidate with the lowest
+MAE wins only if it beat persistence on those same origins by the target's margin (MAE ratio
+vs persistence < 1 − ``min_improvement``); a candidate competes only where it has a forecast
+at every scored origin and at d. The 80 % interval is the forecast ± z·RMSE of the winner's
+own backtest errors.
 
-Anything the data cannot support (no history, too short, stale, constant, persistence exact)
-or a failing refit gives persistence with ``fallback_reason`` saying why; a candidate that
-fails in the backtest is dropped and listed in ``failures``. Nothing here raises on data.
+Anything the data cannot support gives persistence (the last value) with a reason, in this
+order: no history, stale (last observation more than ``max_stale_days`` before d − 1), short
+(fewer than ``min_train_days + min_backtest_days`` observed days in the last
+``train_days + backtest_days``), constant over those days, non-positive values under a log
+model, fewer than ``min_backtest_days`` scored origins, persistence exact over the backtest.
+Nothing here raises on data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import norm
 
-from python_models.forecasting import metrics
-from python_models.forecasting.candidates import NAIVE, Candidate
-from python_models.forecasting.series import DailySeries, hampel_clean
+from python_models.forecasting.rules import lagged
+from python_models.forecasting.series import SeriesPanel
+from python_models.forecasting.targets import TargetSpec
 
 
 @dataclass(frozen=True)
 class ForecastSettings:
-    """Backtest and fallback parameters (days unless noted)."""
+    """Backtest, refit and fallback parameters (days unless noted)."""
 
     backtest_days: int = 60
     train_days: int = 120
@@ -41,324 +42,176 @@ class ForecastSettings:
     interval_level: float = 0.8
     hampel_window: int = 14
     hampel_sigmas: float = 5.0
+    refit_every_days: int = 28
 
 
 @dataclass(frozen=True)
-class Transform:
-    """A monotone transform the models work in (e.g. log for gas prices); scores stay raw."""
+class Selection:
+    """The choice per subject (rows) and decision position (columns).
 
-    forward: Callable[[np.ndarray], np.ndarray]
-    inverse: Callable[[np.ndarray], np.ndarray]
-
-
-IDENTITY = Transform(np.asarray, np.asarray)
-LOG = Transform(np.log, np.exp)
-
-
-@dataclass(frozen=True)
-class CandidateScore:
-    """One candidate's backtest errors and the data its parameters were estimated on."""
-
-    model_name: str
-    mae: float
-    rmse: float
-    mae_ratio: float | None
-    smape: float
-    training_start: dt.date
-    training_end: dt.date
-
-
-@dataclass(frozen=True)
-class SeriesForecast:
-    """The forecast of one series for ``forecast_date``, with the evidence behind it."""
-
-    subject_id: str
-    target: str
-    forecast_date: dt.date
-    value: float | None
-    lower: float | None
-    upper: float | None
-    model_name: str
-    backtest_mae_ratio: float | None
-    fallback_reason: str | None
-    selected_training: tuple[dt.date, dt.date] | None = None
-    scores: tuple[CandidateScore, ...] = ()
-    failures: tuple[tuple[str, str], ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """What to forecast: identity, target, history and how the target behaves."""
-
-    subject_id: str
-    target: str
-    series: DailySeries
-    transform: Transform = IDENTITY
-    lower_bound: float | None = None  # e.g. 0 for TVL and gas prices
-    # A candidate must reach an MAE ratio vs persistence < 1 − this to replace persistence: with many
-    # candidates and a short window the best one often won by luck.
-    min_improvement: float = 0.05
-    # Damp spikes for the fitted models (APY, gas); off where jumps persist (TVL).
-    clean_outliers: bool = True
-
-
-def one_step_path(
-    candidate: Candidate,
-    model_input: np.ndarray,
-    first: int,
-    last: int,
-    refit_every: int,
-    train_days: int,
-) -> np.ndarray:
-    """One-step forecasts of positions ``first..last`` (``last`` may be ``len``: tomorrow).
-
-    The parameters are re-estimated at ``first``, ``first + refit_every``, … on the
-    ``train_days`` before each refit point; between refits only the state moves on.
+    ``chosen`` indexes ``names`` (persistence is 0); ``ratio`` is the chosen candidate's MAE
+    ratio vs persistence; ``spread`` the interval's half-width; ``reasons`` None or why the
+    forecast fell back to persistence. ``mae``, ``rmse``, ``smape`` (candidates first) are
+    NaN where a candidate could not compete; ``scored`` counts the scored origins.
     """
-    blocks = []
-    for refit in range(first, last + 1, refit_every):
-        end = min(refit + refit_every - 1, last)
-        start = max(0, refit - train_days)
-        blocks.append(candidate.predict(model_input[start:end], refit - start))
-    return np.concatenate(blocks)
 
-
-def _fallback(
-    spec: SeriesSpec,
-    forecast_date: dt.date,
-    reason: str,
-    level: float,
-    scores: tuple[CandidateScore, ...] = (),
-    failures: tuple[tuple[str, str], ...] = (),
-    backtest_mae_ratio: float | None = None,
-) -> SeriesForecast:
-    """Persistence with the reason; the interval from day-to-day changes when there are any."""
-    series = spec.series
-    value = spread = None
-    if series.last_observed is not None:
-        history = series.values[series.observed]
-        value = float(history[-1])
-        if len(history) > 1:
-            days = (forecast_date - series.last_observed).days
-            spread = _z(level) * metrics.rmse(np.diff(history)) * np.sqrt(days)
-    lower, upper = _interval(value, spread, spec.lower_bound)
-    return SeriesForecast(
-        spec.subject_id,
-        spec.target,
-        forecast_date,
-        value,
-        lower,
-        upper,
-        NAIVE.name,
-        backtest_mae_ratio,
-        reason,
-        scores=scores,
-        failures=failures,
-    )
-
-
-def _z(level: float) -> float:
-    return float(norm.ppf(0.5 + level / 2))
-
-
-def _interval(
-    value: float | None, spread: float | None, lower_bound: float | None
-) -> tuple[float | None, float | None]:
-    if value is None or spread is None:
-        return None, None
-    lower = value - spread
-    if lower_bound is not None:
-        lower = max(lower, lower_bound)
-    return lower, value + spread
-
-
-def _problem(spec: SeriesSpec, forecast_date: dt.date, settings: ForecastSettings) -> str | None:
-    """Why the data cannot support a model choice, or None."""
-    series = spec.series
-    if series.last_observed is None:
-        return "no history"
-    stale = (forecast_date - series.last_observed).days - 1
-    if stale > settings.max_stale_days:
-        return f"stale: last observation {series.last_observed} ({stale} days before the last day)"
-    observed = int(series.observed.sum())
-    needed = settings.min_train_days + settings.min_backtest_days
-    if observed < needed:
-        return f"short series: {observed} observed days, {needed} needed"
-    recent = series.values[-(settings.train_days + settings.backtest_days) :]
-    if np.ptp(recent) == 0:
-        return "constant series"
-    if spec.transform is LOG and np.any(series.values <= 0):
-        return "non-positive values where a log model is required"
-    return None
-
-
-def backtest_paths(
-    spec: SeriesSpec,
-    candidates: Sequence[Candidate],
-    settings: ForecastSettings,
-    first: int,
-    last: int,
-    refit_every: int,
-) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every candidate's one-step forecasts of positions ``first..last`` on the raw scale.
-
-    A candidate that fails in any way (statsmodels raises many kinds of errors on odd data)
-    is dropped with the reason instead of stopping the run.
-    """
-    values = spec.series.values
-    model_input = spec.transform.forward(values)
-    scale = float(np.median(np.abs(model_input[:first]))) or 1.0
-    raw = model_input / scale
-    cleaned = (
-        hampel_clean(raw, settings.hampel_window, settings.hampel_sigmas)
-        if spec.clean_outliers
-        else raw
-    )
-    paths: dict[str, np.ndarray] = {}
-    failures: dict[str, str] = {}
-    for candidate in candidates:
-        if first - max(0, first - settings.train_days) < candidate.min_train:
-            failures[candidate.name] = f"needs {candidate.min_train} training days"
-            continue
-        source = cleaned if candidate.fitted else raw
-        try:
-            path = one_step_path(candidate, source, first, last, refit_every, settings.train_days)
-        except Exception as error:
-            failures[candidate.name] = f"{type(error).__name__}: {error}"
-            continue
-        paths[candidate.name] = spec.transform.inverse(path * scale)
-    return paths, failures
-
-
-def choose(errors: dict[str, np.ndarray], min_improvement: float) -> tuple[str, float | None]:
-    """The candidate with the lowest MAE if it beat persistence, else persistence."""
-    naive_mae = metrics.mae(errors[NAIVE.name])
-    best_name, best_mae = NAIVE.name, naive_mae
-    for name, error in errors.items():
-        candidate_mae = metrics.mae(error)
-        if candidate_mae < best_mae:
-            best_name, best_mae = name, candidate_mae
-    relative = metrics.mae_ratio_vs_persistence(best_mae, naive_mae)
-    if relative is None or relative >= 1 - min_improvement:
-        return NAIVE.name, metrics.mae_ratio_vs_persistence(naive_mae, naive_mae)
-    return best_name, relative
-
-
-def forecast_series(
-    spec: SeriesSpec,
-    forecast_date: dt.date,
-    candidates: Sequence[Candidate],
-    settings: ForecastSettings,
-) -> SeriesForecast:
-    """Backtest, choose, refit and forecast one series; never raises on bad data."""
-    problem = _problem(spec, forecast_date, settings)
-    level = settings.interval_level
-    if problem:
-        return _fallback(spec, forecast_date, problem, level)
-    series = spec.series
-    n = len(series.values)
-    backtest = min(settings.backtest_days, n - settings.min_train_days)
-    first = n - backtest
-    scored = series.observed[first:]
-    if scored.sum() < settings.min_backtest_days:
-        reason = f"only {int(scored.sum())} observed days in the backtest window"
-        return _fallback(spec, forecast_date, reason, level)
-    paths, failures = backtest_paths(spec, candidates, settings, first, n - 1, backtest)
-    actuals = series.values[first:][scored]
-    errors = {name: path[scored] - actuals for name, path in paths.items()}
-    naive_mae = metrics.mae(errors[NAIVE.name])
-    training = (series.date_at(max(0, first - settings.train_days)), series.date_at(first - 1))
-    scores = tuple(
-        CandidateScore(
-            name,
-            metrics.mae(error),
-            metrics.rmse(error),
-            metrics.mae_ratio_vs_persistence(metrics.mae(error), naive_mae),
-            metrics.smape(actuals, paths[name][scored]),
-            *training,
-        )
-        for name, error in errors.items()
-    )
-    failed = tuple(sorted(failures.items()))
-    chosen, chosen_ratio = choose(errors, spec.min_improvement)
-    evidence = {"scores": scores, "failures": failed, "backtest_mae_ratio": chosen_ratio}
-    if naive_mae == 0:
-        reason = "persistence was exact over the backtest"
-        return _fallback(spec, forecast_date, reason, level, **evidence)
-    model = [candidate for candidate in candidates if candidate.name == chosen]
-    latest, refit_failures = backtest_paths(spec, model, settings, n, n, 1)
-    if chosen not in latest:
-        reason = f"{chosen} refit failed: {refit_failures.get(chosen, 'no forecast')}"
-        return _fallback(spec, forecast_date, reason, level, **evidence)
-    value = float(latest[chosen][-1])
-    days = (forecast_date - series.last_observed).days
-    spread = _z(level) * metrics.rmse(errors[chosen]) * np.sqrt(days)
-    lower, upper = _interval(value, spread, spec.lower_bound)
-    if spec.lower_bound is not None:
-        value = max(value, spec.lower_bound)
-    return SeriesForecast(
-        spec.subject_id,
-        spec.target,
-        forecast_date,
-        value,
-        lower,
-        upper,
-        chosen,
-        chosen_ratio,
-        None,
-        selected_training=(series.date_at(max(0, n - settings.train_days)), series.date_at(n - 1)),
-        scores=scores,
-        failures=failed,
-    )
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Out-of-sample one-step errors of the chosen models and of persistence, same days."""
-
-    chosen_errors: np.ndarray
-    naive_errors: np.ndarray
-    chosen_models: tuple[str, ...]
+    names: tuple[str, ...]
+    value: np.ndarray
+    chosen: np.ndarray
+    ratio: np.ndarray
+    spread: np.ndarray
+    reasons: np.ndarray
+    mae: np.ndarray
+    rmse: np.ndarray
+    smape: np.ndarray
+    scored: np.ndarray
 
     @property
-    def mae_ratio(self) -> float | None:
-        return metrics.mae_ratio_vs_persistence(
-            metrics.mae(self.chosen_errors), metrics.mae(self.naive_errors)
-        )
+    def models(self) -> np.ndarray:
+        return np.asarray(self.names, dtype=object)[self.chosen]
 
 
-def rolling_evaluation(
-    spec: SeriesSpec,
-    candidates: Sequence[Candidate],
-    settings: ForecastSettings,
-    eval_days: int,
-) -> Evaluation | None:
-    """Replay the daily choice over the last ``eval_days`` days without look-ahead.
+def _window(path: np.ndarray, lows: np.ndarray, length: int) -> np.ndarray:
+    """Sum of ``path`` over origins low … low + length − 1 per position, added in order.
 
-    On each day t the model is chosen exactly as the daily run does, from the one-step errors
-    of the ``backtest_days`` before t, and its forecast of t is scored. Parameters are refitted
-    every ``backtest_days`` days (the daily run refits every day, so this is if anything
-    pessimistic). None when the series is too short for the replay.
+    Origins before 0 count as zero. Returns subjects x positions.
     """
-    series = spec.series
-    n, backtest = len(series.values), settings.backtest_days
-    first = n - eval_days - backtest
-    if first < settings.min_train_days or np.ptp(series.values[first:]) == 0:
-        return None
-    paths, _ = backtest_paths(spec, candidates, settings, first, n - 1, backtest)
-    chosen_errors, naive_errors, chosen_models = [], [], []
-    for day in range(n - eval_days, n):
-        if not series.observed[day]:
-            continue
-        seen = series.observed[day - backtest : day]
-        actual_window = series.values[day - backtest : day][seen]
-        offset = day - first
-        errors = {
-            name: path[offset - backtest : offset][seen] - actual_window
-            for name, path in paths.items()
-        }
-        chosen = choose(errors, spec.min_improvement)[0] if seen.any() else NAIVE.name
-        chosen_models.append(chosen)
-        chosen_errors.append(paths[chosen][offset] - series.values[day])
-        naive_errors.append(paths[NAIVE.name][offset] - series.values[day])
-    return Evaluation(np.array(chosen_errors), np.array(naive_errors), tuple(chosen_models))
+    padded = np.concatenate([np.zeros((path.shape[0], length)), path], axis=1)
+    total = np.zeros((path.shape[0], len(lows)))
+    for step in range(length):
+        total += padded[:, lows + length + step]
+    return total
+
+
+def _trailing(
+    panel: SeriesPanel, positions: np.ndarray, days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed count, range and smallest value of the ``days`` days before each position."""
+    rows = panel.values.shape[0]
+    count, spread, lowest = (np.zeros((rows, len(positions))) for _ in range(3))
+    for column, position in enumerate(positions):
+        recent = panel.values[:, max(position - days, 0) : position]
+        known = np.isfinite(recent)
+        highest = np.where(known, recent, -np.inf).max(axis=1, initial=-np.inf)
+        lowest[:, column] = np.where(known, recent, np.inf).min(axis=1, initial=np.inf)
+        spread[:, column] = highest - lowest[:, column]
+        count[:, column] = panel.observed[:, max(position - days, 0) : position].sum(axis=1)
+    return count, spread, lowest
+
+
+def _problems(
+    panel: SeriesPanel,
+    positions: np.ndarray,
+    spec: TargetSpec,
+    settings: ForecastSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Why the data cannot support a choice at each position (None: it can), and the last
+    observed position before it (−1: none)."""
+    rows = panel.values.shape[0]
+    last_seen = np.maximum.accumulate(np.where(panel.observed, np.arange(panel.days), -1), axis=1)
+    last = last_seen[:, positions - 1]
+    span = settings.train_days + settings.backtest_days
+    count, spread, lowest = _trailing(panel, positions, span)
+    needed = settings.min_train_days + settings.min_backtest_days
+    reasons = np.full((rows, len(positions)), None, dtype=object)
+    for row in range(rows):
+        for column, position in enumerate(positions):
+            if last[row, column] < 0:
+                reasons[row, column] = "no history"
+                continue
+            stale = position - 1 - last[row, column]
+            if stale > settings.max_stale_days:
+                seen = panel.date_at(last[row, column])
+                reasons[row, column] = (
+                    f"stale: last observation {seen} ({stale} days before the last day)"
+                )
+            elif count[row, column] < needed:
+                reasons[row, column] = (
+                    f"short series: {int(count[row, column])} observed days, {needed} needed"
+                )
+            elif spread[row, column] == 0:
+                reasons[row, column] = "constant series"
+            elif spec.log and lowest[row, column] <= 0:
+                reasons[row, column] = "non-positive values where a log model is required"
+    return reasons, last
+
+
+def select(
+    panel: SeriesPanel,
+    paths: dict[str, np.ndarray],
+    outcome: tuple[np.ndarray, np.ndarray],
+    positions: np.ndarray,
+    horizon_days: int,
+    spec: TargetSpec,
+    settings: ForecastSettings,
+) -> Selection:
+    """Choose a candidate for every subject at every position (1 … N) of ``panel``.
+
+    ``paths`` are the candidates' forecasts per origin (persistence first), ``outcome`` the
+    realized horizon means and where they were fully observed (``rules.forward_mean``).
+    """
+    names = tuple(paths)
+    realized, complete = outcome
+    backtest = settings.backtest_days
+    lows = positions - horizon_days - backtest + 1
+    scored = _window(complete.astype(float), lows, backtest)
+    shape = (len(names), *scored.shape)
+    mae, rmse, smape = (np.full(shape, np.nan) for _ in range(3))
+    for index, name in enumerate(names):
+        path = paths[name]
+        usable = complete & np.isfinite(path)
+        error = np.where(usable, path - realized, 0.0)
+        size = np.abs(realized) + np.abs(path)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.where(usable & (size > 0), 200 * np.abs(error) / size, 0.0)
+        missing = _window((complete & ~np.isfinite(path)).astype(float), lows, backtest)
+        competes = (missing == 0) & (scored > 0) & np.isfinite(path[:, positions])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mae[index] = np.where(competes, _window(np.abs(error), lows, backtest) / scored, np.nan)
+            rmse[index] = np.where(
+                competes, np.sqrt(_window(error * error, lows, backtest) / scored), np.nan
+            )
+            smape[index] = np.where(competes, _window(relative, lows, backtest) / scored, np.nan)
+    best = np.nanargmin(np.where(np.isnan(mae), np.inf, mae), axis=0)
+    naive_mae = mae[0]
+    best_mae = np.take_along_axis(mae, best[None], axis=0)[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        best_ratio = best_mae / naive_mae
+        naive_ratio = naive_mae / naive_mae
+    wins = best_ratio < 1 - spec.min_improvement
+    chosen = np.where(wins, best, 0)
+    ratio = np.where(wins, best_ratio, naive_ratio)
+
+    reasons, last = _problems(panel, positions, spec, settings)
+    few = (reasons == None) & (scored < settings.min_backtest_days)  # noqa: E711
+    for row, column in zip(*np.nonzero(few), strict=True):
+        reasons[row, column] = (
+            f"only {int(scored[row, column])} scored origins in the backtest window"
+        )
+    exact = (reasons == None) & (naive_mae == 0)  # noqa: E711
+    reasons[exact] = "persistence was exact over the backtest"
+    fallback = reasons != None  # noqa: E711
+    chosen = np.where(fallback, 0, chosen)
+    data_problem = fallback & ~exact
+    ratio = np.where(data_problem, np.nan, ratio)
+
+    stacked = np.stack([paths[name][:, positions] for name in names])
+    value = np.take_along_axis(stacked, chosen[None], axis=0)[0]
+    value = np.where(fallback, lagged(panel.values, 1)[:, positions], value)
+    if spec.lower_bound is not None:
+        value = np.where(fallback, value, np.maximum(value, spec.lower_bound))
+    z = float(norm.ppf(0.5 + settings.interval_level / 2))
+    chosen_rmse = np.take_along_axis(rmse, chosen[None], axis=0)[0]
+    spread = z * chosen_rmse * np.sqrt(np.maximum(positions - last, 1))
+    for array in (mae, rmse, smape):
+        array[:, data_problem] = np.nan
+    return Selection(names, value, chosen, ratio, spread, reasons, mae, rmse, smape, scored)
+
+
+def training_window(
+    panel: SeriesPanel, row: int, refit: dt.date, settings: ForecastSettings
+) -> tuple[dt.date, dt.date]:
+    """The days the parameters in force after ``refit`` were estimated on, for one subject."""
+    first_seen = int(np.argmax(panel.observed[row])) if panel.observed[row].any() else 0
+    start = max(refit - dt.timedelta(days=settings.train_days), panel.date_at(first_seen))
+    return start, refit - dt.timedelta(days=1)

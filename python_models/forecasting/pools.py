@@ -1,43 +1,36 @@
-"""Pool forecasts (step 11): APY and TVL of every pool, pools fitted in parallel.
+"""Pool forecasts (steps 10–11): APY over the holding period and next-day TVL, every pool.
 
-Pools are independent, so they are spread over worker processes in chunks. Results come back
-in input order and every series is computed by the same deterministic code in the same kind
-of worker process (even with one worker), so one worker and many give identical output.
-Workers are started with ``spawn`` (the daily flow runs inside Prefect, whose threads make
-``fork`` unsafe) and with single-threaded BLAS: the models' matrices are tiny, and BLAS
-threads spinning against each other made the fits nine times slower on two cores.
+The run of day D decides on data dated up to D − 1 (the D row of ``pool_daily_metrics`` is
+the /pools snapshot, a copy of D − 1): each pool's APY forecast is the mean of D … D + h − 1
+(h: the strategy's ``horizon_days``), its TVL forecast is D's. Both come from the same
+:class:`~python_models.forecasting.panel.PanelForecaster` the backtest runs over a year, asked
+for one day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+import pandas as pd
 
-from python_models.forecasting.candidates import POOL_CANDIDATES
-from python_models.forecasting.model_selection import ForecastSettings, SeriesForecast, SeriesSpec
-from python_models.forecasting.model_selection import forecast_series as forecast_one
-from python_models.forecasting.series import daily_series
+from python_models.forecasting.model_selection import ForecastSettings
+from python_models.forecasting.panel import PanelForecaster
+from python_models.forecasting.paths import lookback_days
+from python_models.forecasting.results import SeriesForecast, day_forecasts
+from python_models.forecasting.targets import APY, TARGETS, TVL
 
-# How each target behaves. APY spikes revert (damp them for the fitted models); TVL jumps
-# (large deposits and withdrawals) persist and cannot go below zero. Both are so close to a
-# random walk that a model must beat persistence by 10 % in the backtest before it is trusted.
-# The margins were set with bench/forecast.py on the recorded 2024–25 histories (for APY, a
-# margin of 0, 0.05, 0.10, 0.15, 0.20 gave a mean MAE ratio vs persistence of 1.010, 1.000, 0.998, 0.999, 1.000).
-POOL_TARGETS: dict[str, dict[str, Any]] = {
-    "apy_pct": {"lower_bound": None, "min_improvement": 0.10, "clean_outliers": True},
-    "tvl_usd": {"lower_bound": 0.0, "min_improvement": 0.10, "clean_outliers": False},
+# Read by python_models/backtest/forecasts.py until the backtest calls forecast_panel; goes
+# with it.
+POOL_TARGETS = {
+    target: {
+        "lower_bound": TARGETS[target].lower_bound,
+        "min_improvement": TARGETS[target].min_improvement,
+    }
+    for target in (APY, TVL)
 }
-# Several chunks per worker even out pools that take longer than others.
-CHUNKS_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -50,46 +43,42 @@ class PoolHistory:
     tvl_usd: np.ndarray
 
 
-def forecast_pool(
-    history: PoolHistory, run_date: dt.date, settings: ForecastSettings
-) -> list[SeriesForecast]:
-    """Both targets of one pool for the day after ``run_date``, from data up to ``run_date``."""
-    forecast_date = run_date + dt.timedelta(days=1)
-    return [
-        forecast_one(
-            SeriesSpec(
-                history.pool_id,
-                target,
-                daily_series(history.dates, getattr(history, target), run_date),
-                **rules,
-            ),
-            forecast_date,
-            POOL_CANDIDATES,
-            settings,
-        )
-        for target, rules in POOL_TARGETS.items()
-    ]
+def history_days(horizon_days: int, settings: ForecastSettings) -> int:
+    """Days of history before the run date the pool forecasts read (both targets)."""
+    return max(
+        lookback_days(TARGETS[APY], horizon_days, settings),
+        lookback_days(TARGETS[TVL], 1, settings),
+    )
+
+
+def _long(histories: Sequence[PoolHistory], target: str) -> pd.DataFrame:
+    """One target of every pool as ``subject_id, day, value`` rows."""
+    return pd.DataFrame(
+        {
+            "subject_id": np.repeat(
+                [h.pool_id for h in histories], [len(h.dates) for h in histories]
+            ).astype(object),
+            "day": pd.to_datetime(np.concatenate([np.asarray(h.dates) for h in histories])),
+            "value": np.concatenate([np.asarray(getattr(h, target), float) for h in histories]),
+        }
+    )
 
 
 def forecast_pools(
     histories: Sequence[PoolHistory],
     run_date: dt.date,
+    horizon_days: int = 1,
     settings: ForecastSettings | None = None,
-    workers: int | None = None,
 ) -> list[SeriesForecast]:
-    """Forecast every pool on ``workers`` processes (default: all cores), in input order."""
+    """APY (mean over ``horizon_days`` from ``run_date``) and TVL of every pool, in input
+    order (APY then TVL per pool), from history dated before ``run_date``."""
     settings = settings or ForecastSettings()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(histories)))
-    task = partial(forecast_pool, run_date=run_date, settings=settings)
-    chunk = max(1, len(histories) // (workers * CHUNKS_PER_WORKER))
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=single_threaded_blas
-    ) as executor:
-        per_pool = list(executor.map(task, histories, chunksize=chunk))
-    return [forecast for pool in per_pool for forecast in pool]
-
-
-def single_threaded_blas() -> None:
-    """Worker initializer: one BLAS thread per process (the fits' matrices are tiny)."""
-    threadpool_limits(limits=1)
+    pool_ids = [history.pool_id for history in histories]
+    end = run_date - dt.timedelta(days=1)
+    by_target = {}
+    for target, horizon in ((APY, horizon_days), (TVL, 1)):
+        forecaster = PanelForecaster(_long(histories, target), target, end, settings, pool_ids)
+        by_target[target] = day_forecasts(forecaster, target, run_date, horizon)
+    return [
+        forecast for pair in zip(by_target[APY], by_target[TVL], strict=True) for forecast in pair
+    ]

@@ -1,6 +1,7 @@
 """Read curated history from ``marts`` and write the ``forecasts`` schema.
 
-Reads never see a row dated after the run date. Writes replace the run date's rows in one
+Pool and gas forecasts for run date D read rows dated before D only: the D row of
+``pool_daily_metrics`` is the /pools snapshot of D, a copy of D − 1. Writes replace the run date's rows in one
 transaction (delete, then insert), so re-running a day leaves exactly one set of forecasts
 and a failed write leaves the previous set intact. The tables are created if missing, with
 the columns of ``docs/data_contracts.md``; dbt declares them as sources.
@@ -16,8 +17,8 @@ import pandas as pd
 from psycopg2.extensions import connection
 from psycopg2.extras import execute_values
 
-from python_models.forecasting.model_selection import SeriesForecast
 from python_models.forecasting.pools import PoolHistory
+from python_models.forecasting.results import SeriesForecast
 
 SCHEMA_DDL = """
 create schema if not exists forecasts;
@@ -34,8 +35,11 @@ create table if not exists forecasts.pool_forecasts (
     backtest_mase double precision,
     fallback_reason text,
     created_at timestamptz not null default now(),
+    horizon_days integer not null default 1,
     primary key (run_date, pool_id, target)
 );
+alter table forecasts.pool_forecasts
+    add column if not exists horizon_days integer not null default 1;
 
 create table if not exists forecasts.gas_forecasts (
     run_date date primary key,
@@ -63,8 +67,11 @@ create table if not exists forecasts.model_performance_metrics (
     training_start date not null,
     training_end date not null,
     created_at timestamptz not null default now(),
+    horizon_days integer not null default 1,
     primary key (run_date, subject_type, subject_id, target, model_name, metric)
 );
+alter table forecasts.model_performance_metrics
+    add column if not exists horizon_days integer not null default 1;
 """
 
 # The contract's metric names (docs/data_contracts.md) and the score field each one reads:
@@ -81,21 +88,53 @@ def ensure_schema(conn: connection) -> None:
 def read_pool_histories(
     conn: connection, run_date: dt.date, pool_ids: Sequence[str], days: int
 ) -> list[PoolHistory]:
-    """The last ``days`` days up to ``run_date`` of each pool, in the order of ``pool_ids``.
+    """The ``days`` days before ``run_date`` of each pool, in the order of ``pool_ids``.
 
-    A pool without rows gets an empty history (its forecast then says "no history").
+    Also the last APY and the last TVL dated before those days (carried forward into them,
+    so the series are the ones a longer read would give). The run date's own row is never
+    read. A pool without rows gets an empty history (its forecast then says "no history").
     """
     with conn.cursor() as cur:
         cur.execute(
             """
-            select pool_id, metric_date, apy_pct, tvl_usd
-            from marts.pool_daily_metrics
-            where pool_id = any(%s)
-              and metric_date <= %s
-              and metric_date > %s
+            with recent as (
+                select pool_id, metric_date, apy_pct, tvl_usd
+                from marts.pool_daily_metrics
+                where pool_id = any(%(pools)s)
+                  and metric_date < %(run_date)s
+                  and metric_date >= %(since)s
+            ),
+
+            apy_before as (
+                select distinct on (pool_id)
+                    pool_id, metric_date, apy_pct, null::double precision as tvl_usd
+                from marts.pool_daily_metrics
+                where pool_id = any(%(pools)s) and metric_date < %(since)s
+                  and apy_pct is not null
+                order by pool_id, metric_date desc
+            ),
+
+            tvl_before as (
+                select distinct on (pool_id)
+                    pool_id, metric_date, null::double precision as apy_pct, tvl_usd
+                from marts.pool_daily_metrics
+                where pool_id = any(%(pools)s) and metric_date < %(since)s
+                  and tvl_usd is not null
+                order by pool_id, metric_date desc
+            )
+
+            select pool_id, metric_date, apy_pct, tvl_usd from apy_before
+            union all
+            select pool_id, metric_date, apy_pct, tvl_usd from tvl_before
+            union all
+            select pool_id, metric_date, apy_pct, tvl_usd from recent
             order by pool_id, metric_date
             """,
-            (list(pool_ids), run_date, run_date - dt.timedelta(days=days)),
+            {
+                "pools": list(pool_ids),
+                "run_date": run_date,
+                "since": run_date - dt.timedelta(days=days),
+            },
         )
         frame = pd.DataFrame(cur.fetchall(), columns=["pool_id", "day", "apy_pct", "tvl_usd"])
     groups = dict(tuple(frame.groupby("pool_id", sort=False)))
@@ -177,6 +216,7 @@ def metric_rows(
                         score.model_name == result.model_name,
                         score.training_start,
                         score.training_end,
+                        result.horizon_days,
                     )
                 )
     return rows
@@ -197,7 +237,7 @@ def _replace_metrics(
             """
             insert into forecasts.model_performance_metrics (
                 run_date, subject_type, subject_id, target, model_name, metric, metric_value,
-                is_selected, training_start, training_end
+                is_selected, training_start, training_end, horizon_days
             ) values %s
             """,
             rows,
@@ -223,6 +263,7 @@ def write_pool_forecasts(
             result.model_name,
             _number(result.backtest_mae_ratio),
             result.fallback_reason,
+            result.horizon_days,
         )
         for result in results
     ]
@@ -234,7 +275,7 @@ def write_pool_forecasts(
                 """
                 insert into forecasts.pool_forecasts (
                     run_date, pool_id, target, forecast_date, forecast_value, lower_80,
-                    upper_80, model_name, backtest_mase, fallback_reason
+                    upper_80, model_name, backtest_mase, fallback_reason, horizon_days
                 ) values %s
                 """,
                 rows,

@@ -1,12 +1,15 @@
-"""Real recorded series and synthetic series with known structure for the forecasting tests."""
+"""Real recorded series (test data and the /chart recordings) for the forecasting tests."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
+
+from core.paths import RECORDINGS_DIR
 
 DATA = Path(__file__).parent / "data"
 POOL_FILES = {
@@ -21,6 +24,34 @@ def read_pool(pool_id: str) -> pd.DataFrame:
     return pd.read_csv(DATA / POOL_FILES[pool_id], parse_dates=["date"])
 
 
+def recorded_chart(pool_id: str) -> pd.DataFrame:
+    """A recorded ``/chart`` response as ``subject_id, day, apy_pct, tvl_usd`` rows."""
+    path = RECORDINGS_DIR / "defillama" / "chart" / f"{pool_id}.json.gz"
+    with gzip.open(path, "rt") as handle:
+        points = pd.DataFrame(json.load(handle)["data"])
+    return pd.DataFrame(
+        {
+            "subject_id": pool_id,
+            "day": pd.to_datetime(points["timestamp"]).dt.tz_localize(None).dt.normalize(),
+            "apy_pct": pd.to_numeric(points["apy"], errors="coerce"),
+            "tvl_usd": pd.to_numeric(points["tvlUsd"], errors="coerce"),
+        }
+    )
+
+
+def recorded_gas() -> pd.DataFrame:
+    """The recorded Etherscan daily average gas price: ``gas_date, avg_gas_price_gwei``."""
+    path = RECORDINGS_DIR / "etherscan" / "dailyavggasprice.json.gz"
+    with gzip.open(path, "rt") as handle:
+        result = pd.DataFrame(json.load(handle)["result"])
+    return pd.DataFrame(
+        {
+            "gas_date": pd.to_datetime(result["UTCDate"]).dt.date,
+            "avg_gas_price_gwei": result["avgGasPrice_Wei"].astype(float) / 1e9,
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def real_pools() -> dict[str, pd.DataFrame]:
     return {pool_id: read_pool(pool_id) for pool_id in POOL_FILES}
@@ -31,10 +62,3 @@ def gas_daily() -> pd.DataFrame:
     frame = pd.read_csv(DATA / "etherscan_gas_daily.csv", parse_dates=["gas_date"])
     frame["gas_date"] = frame["gas_date"].dt.date
     return frame
-
-
-@pytest.fixture(scope="module", autouse=True)
-def single_threaded_blas():
-    """One BLAS thread, as in the forecast workers: same numbers, and far faster on 2 cores."""
-    with threadpool_limits(limits=1):
-        yield

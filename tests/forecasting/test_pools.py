@@ -1,4 +1,4 @@
-"""Pools in parallel: the same output whatever the number of workers."""
+"""Pool forecasts of one day: both targets of every pool, in input order, with reasons."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 
 from python_models.forecasting.pools import PoolHistory, forecast_pools
 
-RUN_DATE = dt.date(2025, 6, 5)
+RUN_DATE = dt.date(2025, 6, 6)
 
 
-def _histories(real_pools) -> list[PoolHistory]:
+def test_every_pool_gets_apy_then_tvl_in_input_order(real_pools):
     histories = [
         PoolHistory(
             pool_id, frame["date"].to_numpy(), frame["apy"].to_numpy(), frame["tvl"].to_numpy()
@@ -20,25 +20,18 @@ def _histories(real_pools) -> list[PoolHistory]:
     ]
     rng = np.random.default_rng(7)
     dates = np.arange(np.datetime64("2025-01-01"), np.datetime64("2025-06-06"))
-    for number in range(2):
-        apy = 4 + np.cumsum(rng.normal(0, 0.1, len(dates)))
-        tvl = 1e7 * (1 + 0.002 * np.arange(len(dates))) + rng.normal(0, 1e4, len(dates))
-        histories.append(PoolHistory(f"synthetic-{number}", dates, apy, tvl))
+    tvl = 1e7 * (1 + 0.002 * np.arange(len(dates))) + rng.normal(0, 1e4, len(dates))
+    apy = 4 + np.cumsum(rng.normal(0, 0.1, len(dates)))
+    histories.append(PoolHistory("trending", dates, apy, tvl))
     histories.append(PoolHistory("no-history", dates[:0], np.array([]), np.array([])))
-    return histories
-
-
-def test_one_worker_and_two_give_identical_forecasts(real_pools):
-    histories = _histories(real_pools)
-    sequential = forecast_pools(histories, RUN_DATE, workers=1)
-    parallel = forecast_pools(histories, RUN_DATE, workers=2)
-    assert sequential == parallel
-    assert [(f.subject_id, f.target) for f in sequential] == [
+    forecasts = forecast_pools(histories, RUN_DATE, horizon_days=7)
+    assert [(f.subject_id, f.target) for f in forecasts] == [
         (history.pool_id, target) for history in histories for target in ("apy_pct", "tvl_usd")
     ]
-    by_pool = {(f.subject_id, f.target): f for f in sequential}
+    assert {(f.target, f.horizon_days) for f in forecasts} == {("apy_pct", 7), ("tvl_usd", 1)}
+    by_pool = {(f.subject_id, f.target): f for f in forecasts}
     assert by_pool[("no-history", "apy_pct")].fallback_reason == "no history"
-    assert by_pool[("9674ffb3-faaf-4d93-99e7-1175ca0ad643", "tvl_usd")].fallback_reason.startswith(
-        "short series"
-    )
-    assert by_pool[("synthetic-0", "tvl_usd")].model_name != "naive"
+    short = by_pool[("9674ffb3-faaf-4d93-99e7-1175ca0ad643", "tvl_usd")]
+    assert short.fallback_reason.startswith("short series")
+    assert by_pool[("trending", "tvl_usd")].model_name != "naive"
+    assert all(f.forecast_date == RUN_DATE for f in forecasts)

@@ -103,13 +103,16 @@ def _table(conn, query: str, params=()) -> pd.DataFrame:
 
 def test_pool_forecasts_and_metrics_are_written_for_every_pool(conn):
     pools = [AAVE, FLUID, SHORT, "unknown-pool"]
-    summary = retrain_and_forecast_pools(conn, RUN_DATE, pools, workers=1)
+    summary = retrain_and_forecast_pools(conn, RUN_DATE, pools, horizon_days=7)
     forecasts = _table(
         conn, "select * from forecasts.pool_forecasts where run_date = %s", (RUN_DATE,)
     )
     assert len(forecasts) == 8 == summary.rows["pool_forecasts"]
-    assert set(forecasts["forecast_date"]) == {RUN_DATE + dt.timedelta(days=1)}
+    # the run of D decides D on data up to D − 1: the APY is the mean of D … D + 6
+    assert set(forecasts["forecast_date"]) == {RUN_DATE}
     by_key = forecasts.set_index(["pool_id", "target"])
+    assert by_key.xs("apy_pct", level="target")["horizon_days"].eq(7).all()
+    assert by_key.xs("tvl_usd", level="target")["horizon_days"].eq(1).all()
     assert by_key.loc[("unknown-pool", "apy_pct"), "fallback_reason"] == "no history"
     assert by_key.loc[(SHORT, "tvl_usd"), "fallback_reason"].startswith("short series")
     for pool in (AAVE, FLUID):
@@ -123,20 +126,21 @@ def test_pool_forecasts_and_metrics_are_written_for_every_pool(conn):
     assert set(metrics["subject_id"]) == {AAVE, FLUID}
     selected = metrics[metrics["is_selected"] & (metrics["metric"] == "mase")]
     assert len(selected) == 4  # one chosen model per pool and target
+    assert set(metrics.loc[metrics["target"] == "apy_pct", "horizon_days"]) == {7}
     naive = metrics[(metrics["model_name"] == "naive") & (metrics["metric"] == "mase")]
     assert np.allclose(naive["metric_value"].astype(float), 1.0)
     assert (metrics["training_end"] < RUN_DATE).all()
 
 
-def test_rerunning_a_day_replaces_its_rows_and_never_reads_the_future(conn):
-    first = retrain_and_forecast_pools(conn, RUN_DATE, [AAVE, FLUID], workers=1)
+def test_rerunning_a_day_replaces_its_rows_and_never_reads_its_own_day(conn):
+    first = retrain_and_forecast_pools(conn, RUN_DATE, [AAVE, FLUID])
     with conn, conn.cursor() as cur:
         cur.execute(
             "update marts.pool_daily_metrics set apy_pct = apy_pct * 10, tvl_usd = 0"
-            " where metric_date > %s",
+            " where metric_date >= %s",
             (RUN_DATE,),
         )
-    second = retrain_and_forecast_pools(conn, RUN_DATE, [AAVE, FLUID], workers=1)
+    second = retrain_and_forecast_pools(conn, RUN_DATE, [AAVE, FLUID])
     assert first.forecasts == second.forecasts
     counts = _table(
         conn,
