@@ -1,167 +1,253 @@
-"""Forecasting benchmark (run by hand): speed on 500 pools and honest skill on real histories.
+"""Forecasting benchmark (run by hand): the daily step's speed, the backtest panels' speed, and
+the shipped forecaster's skill on what the decision uses, on the recorded histories.
 
-(a) Time to forecast 500 pools × 730 days (APY and TVL, full backtest and refit) on all
-    cores. The histories are synthetic but made from the real ones: each pool is a real
-    2024–25 history followed by its mirror image (730 continuous days), scaled and jittered
-    per pool, with 2 % of the days missing.
-(b) On the real pool histories (DeFiLlama /chart histories recorded from public
-    repositories, see recordings/README.md), the daily choice is replayed over each pool's
-    last 90 days without look-ahead; per pool, MAE ratio vs persistence = MAE of the
-    chosen models / MAE of persistence on the same days, then the mean over pools.
+(a) Daily steps 10–11: APY (mean over the horizon) and TVL of 500 pools x 730 days, one run
+    date. The histories are synthetic but made from the real ones: each pool is a real
+    2024–25 history followed by its mirror image, scaled and jittered per pool, 2 % of the
+    days missing.
+(b) Backtest panels over the recorded year: every pool with a ``/chart`` recording (history
+    from its first recorded day), decision dates 2024-06-06 … 2025-06-05: APY for the first
+    horizon + TVL + gas (the recorded Etherscan daily average) cold, in this fresh process;
+    then each further horizon (the fitted models' refit blocks are reused).
+(c) Skill, scored as the backtest scores it (``python_models.forecasting.scoring``): the
+    shipped forecast, persistence and the 30-day mean against the realized mean APY of
+    D … D + h − 1, pooled MAE ratio vs persistence, mean daily Spearman rank correlation,
+    share of pool-days per model; over 2024-08-05 → 2025-06-05 and its two halves; on every
+    recorded pool, and on the eligible pools of each decision date when ``--market-database``
+    names a database the backtest's dbt build filled (read only).
 
-Usage: .venv/bin/python bench/forecast.py [--data DIR] [--pools 500] [--workers N]
-The last line printed is JSON: {"pools": 500, "seconds": s, "mae_ratio_apy": a, "mae_ratio_tvl": t}.
+Usage: .venv/bin/python bench/forecast.py [--pools 500] [--horizons 1,7,14,30]
+    [--market-database backtest] [--apy-candidates naive,shrink_7d,arima_011]
+The last line printed is JSON: {"pools": 500, "daily_seconds": s, "panel_cold_seconds": c,
+"panel_extra_horizon_seconds": [...], "apy_error_ratio": {"1": r, ...}}.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gzip
 import json
-import multiprocessing
 import os
-import resource
 import time
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psycopg2
 
+from core import db
 from core.paths import RECORDINGS_DIR
-from python_models.forecasting.candidates import POOL_CANDIDATES
-from python_models.forecasting.model_selection import (
-    ForecastSettings,
-    SeriesSpec,
-    rolling_evaluation,
-)
-from python_models.forecasting.pools import (
-    POOL_TARGETS,
-    PoolHistory,
-    forecast_pools,
-    single_threaded_blas,
-)
-from python_models.forecasting.series import daily_series
+from python_models.forecasting import scoring
+from python_models.forecasting.panel import PanelForecaster, forecast_panel
+from python_models.forecasting.pools import PoolHistory, forecast_pools
+from python_models.forecasting.series import build_panel
+from python_models.forecasting.targets import APY, GAS, TARGETS, TVL
 
-DEFAULT_DATA = RECORDINGS_DIR / "defillama" / "chart"
-EVAL_DAYS = 90
+CHARTS = RECORDINGS_DIR / "defillama" / "chart"
+GAS_RECORDING = RECORDINGS_DIR / "etherscan" / "dailyavggasprice.json.gz"
 HISTORY_DAYS = 730
-RUN_DATE = dt.date(2025, 6, 5)
-COLUMNS = {"apy_pct": "apy", "tvl_usd": "tvl"}
+RUN_DATE = dt.date(2025, 6, 6)
+DAYS = pd.date_range("2024-06-06", "2025-06-05")
+SCORED = ("2024-08-05", "2025-06-05")
+HALVES = (("2024-08-05", "2025-01-03"), ("2025-01-04", "2025-06-05"))
+# Decision date D is judged on the eligibility of D − 1 (what the daily run of D knows).
+ELIGIBILITY = """
+    select eligibility_date + 1 as day, pool_id
+    from intermediate.int_pool_eligibility_by_day
+    where is_eligible
+"""
 
 
-def real_histories(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every recorded ``/chart`` response (``<pool id>.json.gz``) as ``date, tvl, apy`` by pool id."""
-    histories = {}
-    for path in sorted(data_dir.glob("*.json.gz")):
+def recorded_histories(folder: Path) -> pd.DataFrame:
+    """Every recorded ``/chart`` response as ``subject_id, day, apy_pct, tvl_usd`` rows."""
+    frames = []
+    for path in sorted(folder.glob("*.json.gz")):
         with gzip.open(path, "rt") as handle:
             points = pd.DataFrame(json.load(handle)["data"])
-        histories[path.name.removesuffix(".json.gz")] = pd.DataFrame(
-            {
-                "date": pd.to_datetime(points["timestamp"]).dt.tz_localize(None).dt.normalize(),
-                "tvl": points["tvlUsd"],
-                "apy": points["apy"],
-            }
+        frames.append(
+            pd.DataFrame(
+                {
+                    "subject_id": path.name.removesuffix(".json.gz"),
+                    "day": pd.to_datetime(points["timestamp"]).dt.tz_localize(None).dt.normalize(),
+                    APY: pd.to_numeric(points["apy"], errors="coerce"),
+                    TVL: pd.to_numeric(points["tvlUsd"], errors="coerce"),
+                }
+            )
         )
-    return histories
+    return pd.concat(frames, ignore_index=True)
 
 
-def synthetic_histories(real: dict[str, pd.DataFrame], pools: int) -> list[PoolHistory]:
+def recorded_gas() -> pd.DataFrame:
+    """The recorded Etherscan daily average gas price as forecaster rows."""
+    with gzip.open(GAS_RECORDING, "rt") as handle:
+        result = pd.DataFrame(json.load(handle)["result"])
+    return pd.DataFrame(
+        {
+            "subject_id": "ethereum",
+            "day": pd.to_datetime(result["UTCDate"]),
+            "value": result["avgGasPrice_Wei"].astype(float) / 1e9,
+        }
+    )
+
+
+def synthetic_histories(real: pd.DataFrame, pools: int) -> list[PoolHistory]:
     """``pools`` histories of 730 days built from the long real ones (deterministic)."""
     rng = np.random.default_rng(20250605)
-    long = [frame for frame in real.values() if len(frame) >= 300]
-    dates = pd.date_range(end=RUN_DATE, periods=HISTORY_DAYS, freq="D").to_numpy()
+    long = [rows for _, rows in real.groupby("subject_id") if len(rows) >= 300]
+    dates = pd.date_range(end=RUN_DATE - dt.timedelta(days=1), periods=HISTORY_DAYS).to_numpy()
     histories = []
     for number in range(pools):
         base = long[number % len(long)]
         values = {}
-        for target, column in COLUMNS.items():
-            series = base[column].to_numpy(dtype=float)
-            mirrored = np.concatenate([series, series[::-1]])
-            stretched = np.resize(mirrored, HISTORY_DAYS)
-            jitter = rng.normal(0, 0.01 * (np.std(series) or 1.0), HISTORY_DAYS)
+        for target in (APY, TVL):
+            series = base[target].to_numpy(dtype=float)
+            stretched = np.resize(np.concatenate([series, series[::-1]]), HISTORY_DAYS)
+            jitter = rng.normal(0, 0.01 * (np.nanstd(series) or 1.0), HISTORY_DAYS)
             values[target] = stretched * rng.uniform(0.7, 1.3) + jitter
         keep = rng.random(HISTORY_DAYS) > 0.02
         histories.append(
             PoolHistory(
-                f"synthetic-{number:03d}",
-                dates[keep],
-                values["apy_pct"][keep],
-                values["tvl_usd"][keep],
+                f"synthetic-{number:03d}", dates[keep], values[APY][keep], values[TVL][keep]
             )
         )
     return histories
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished workers (wall time lies on a shared box)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def rows_of(history: pd.DataFrame, target: str) -> pd.DataFrame:
+    return history.rename(columns={target: "value"})[["subject_id", "day", "value"]]
 
 
-def evaluate(frame: pd.DataFrame, settings: ForecastSettings) -> dict[str, float | None]:
-    """MAE ratio vs persistence of the chosen models over the last 90 days, per target (None: not evaluable)."""
-    end = frame["date"].max().date()
-    out: dict[str, float | None] = {}
-    for target, column in COLUMNS.items():
-        series = daily_series(frame["date"], frame[column], end)
-        spec = SeriesSpec("pool", target, series, **POOL_TARGETS[target])
-        evaluation = rolling_evaluation(spec, POOL_CANDIDATES, settings, EVAL_DAYS)
-        out[target] = evaluation.mae_ratio if evaluation else None
-    return out
+def timed(task):
+    started = time.perf_counter()
+    result = task()
+    return result, time.perf_counter() - started
+
+
+def eligible_days(database: str, subjects: list[str]) -> pd.DataFrame:
+    """Days x pools: eligible at the start of the decision date, from a backtest database."""
+    with psycopg2.connect(db.connection_info(database).uri()) as conn, conn.cursor() as cur:
+        cur.execute(ELIGIBILITY)
+        rows = pd.DataFrame(cur.fetchall(), columns=["day", "pool_id"])
+    rows["day"] = pd.to_datetime(rows["day"])
+    marked = rows.assign(eligible=True).pivot(index="day", columns="pool_id", values="eligible")
+    return marked.reindex(index=DAYS, columns=subjects).fillna(False).astype(bool)
+
+
+def actual_days(rows: pd.DataFrame) -> pd.DataFrame:
+    """Days x pools: each recorded value, the last one carried over gaps (as the panel)."""
+    panel = build_panel(rows, dt.date(2025, 6, 30))
+    calendar = pd.date_range(panel.start, periods=panel.days)
+    return pd.DataFrame(panel.values.T, index=calendar, columns=list(panel.subjects))
+
+
+def skill(
+    forecaster: PanelForecaster, actual: pd.DataFrame, horizon: int, mask: pd.DataFrame | None
+) -> list[dict[str, object]]:
+    """The views' scores over the scored span and its halves (see the docstring)."""
+    values, models = forecaster.frames(DAYS, horizon)
+    views = {"shipped": values, **scoring.simple_views(actual)}
+    outcome = scoring.realized_mean(actual, horizon)
+    results = []
+    for first, last in (SCORED, *HALVES):
+        window = slice(pd.Timestamp(first), pd.Timestamp(last))
+        scores = scoring.score_views(
+            {name: view.loc[window] for name, view in views.items()},
+            outcome.loc[window],
+            None if mask is None else mask.loc[window],
+            models.loc[window],
+        )
+        results.append({"from": first, "to": last, **scores})
+    return results
+
+
+def print_skill(name: str, horizon: int, results: list[dict[str, object]]) -> None:
+    for result in results:
+        views = result["views"]
+        line = " | ".join(
+            f"{view} {scores['error_ratio']:.3f} ρ {scores['rank_correlation']:.3f}"
+            for view, scores in views.items()
+        )
+        shares = ", ".join(f"{m} {s:.0f}%" for m, s in result["model_share_pct"].items())
+        print(
+            f"  {name} h={horizon:2d} {result['from']}→{result['to']} "
+            f"({result['pool_days']} pool-days): {line}; chose {shares}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--pools", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--horizons", default="1,7,14,30")
+    parser.add_argument("--market-database", help="a backtest database, for eligibility")
+    parser.add_argument("--apy-candidates", help="try another APY candidate set (comma list)")
     args = parser.parse_args()
-    settings = ForecastSettings()
-    real = real_histories(args.data)
-
-    synthetic = synthetic_histories(real, args.pools)
+    horizons = [int(value) for value in args.horizons.split(",")]
+    real = recorded_histories(CHARTS)
+    gas = recorded_gas()
     load_before = os.getloadavg()[0]
-    cpu_before = _cpu_seconds()
-    started = time.perf_counter()
-    forecasts = forecast_pools(synthetic, RUN_DATE, settings, args.workers)
-    seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_before
-    workers = args.workers or os.cpu_count() or 1
-    chosen = pd.Series([f"{f.target}:{f.model_name}" for f in forecasts]).value_counts()
-    print(
-        f"(a) {args.pools} pools x {HISTORY_DAYS} days, {len(forecasts)} series: "
-        f"{seconds:.1f} s on {workers} workers, {cpu:.1f} CPU seconds "
-        f"(= {cpu / workers:.1f} s on {workers} free cores); load average before "
-        f"{load_before:.2f}, after {os.getloadavg()[0]:.2f} (the machine is shared)"
-    )
-    print(chosen.to_string())
 
-    names = sorted(real)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=args.workers, mp_context=context, initializer=single_threaded_blas
-    ) as executor:
-        scores = list(executor.map(partial(evaluate, settings=settings), real.values()))
-    table = pd.DataFrame(scores, index=names)
-    print(f"\n(b) rolling-origin evaluation over the last {EVAL_DAYS} days of real histories")
-    for target in COLUMNS:
-        values = table[target].dropna()
-        print(
-            f"  {target}: {len(values)} pools, mean MAE ratio vs persistence {values.mean():.3f}, "
-            f"median {values.median():.3f}, share < 1: {(values < 1).mean():.0%}, "
-            f"worst {values.max():.3f}"
+    # (b) first, in a fresh process: the backtest's cold start
+    _, cold = timed(
+        lambda: (
+            forecast_panel(rows_of(real, APY), APY, DAYS, horizons[0]),
+            forecast_panel(rows_of(real, TVL), TVL, DAYS),
+            forecast_panel(gas, GAS, DAYS),
         )
-    result = {
-        "pools": args.pools,
-        "seconds": round(seconds, 1),
-        "mae_ratio_apy": round(float(table["apy_pct"].mean()), 4),
-        "mae_ratio_tvl": round(float(table["tvl_usd"].mean()), 4),
-    }
-    print(json.dumps(result))
+    )
+    extra = [
+        timed(lambda h=h: forecast_panel(rows_of(real, APY), APY, DAYS, h))[1] for h in horizons[1:]
+    ]
+    _, warm = timed(lambda: forecast_panel(rows_of(real, APY), APY, DAYS, horizons[0]))
+    print(
+        f"(b) panels, {real['subject_id'].nunique()} recorded pools x {len(DAYS)} days: "
+        f"APY h={horizons[0]} + TVL + gas {cold:.1f} s cold; further horizons "
+        f"{', '.join(f'h={h} {s:.1f} s' for h, s in zip(horizons[1:], extra, strict=True))}; "
+        f"h={horizons[0]} again {warm:.2f} s (cached)"
+    )
+
+    # (a) the daily step at 500 pools
+    synthetic = synthetic_histories(real, args.pools)
+    daily = {}
+    for horizon in (1, 7):
+        forecasts, daily[horizon] = timed(lambda h=horizon: forecast_pools(synthetic, RUN_DATE, h))
+        chosen = pd.Series([f"{f.target}:{f.model_name}" for f in forecasts]).value_counts()
+        print(
+            f"(a) daily, {args.pools} pools x {HISTORY_DAYS} days, APY h={horizon} + TVL: "
+            f"{daily[horizon]:.1f} s; {chosen.to_dict()}"
+        )
+    print(f"load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")
+
+    # (c) skill
+    spec = TARGETS[APY]
+    if args.apy_candidates:
+        spec = dataclasses.replace(spec, candidates=tuple(args.apy_candidates.split(",")))
+    rows = rows_of(real, APY)
+    forecaster = PanelForecaster(rows, APY, DAYS[-1].date(), spec=spec)
+    actual = actual_days(rows).reindex(columns=list(forecaster.panel.subjects))
+    mask = None
+    if args.market_database:
+        mask = eligible_days(args.market_database, list(forecaster.panel.subjects))
+    ratios = {}
+    print(f"(c) skill on the realized mean APY, candidates {', '.join(spec.candidates)}")
+    for horizon in horizons:
+        results = skill(forecaster, actual, horizon, None)
+        print_skill("all pools", horizon, results)
+        ratios[str(horizon)] = round(results[0]["views"]["shipped"]["error_ratio"], 4)
+        if mask is not None:
+            print_skill("eligible ", horizon, skill(forecaster, actual, horizon, mask))
+    print(
+        json.dumps(
+            {
+                "pools": args.pools,
+                "daily_seconds": round(daily[1], 1),
+                "panel_cold_seconds": round(cold, 1),
+                "panel_extra_horizon_seconds": [round(s, 1) for s in extra],
+                "apy_error_ratio": ratios,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
