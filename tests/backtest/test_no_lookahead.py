@@ -8,10 +8,10 @@ import pandas as pd
 from synthetic import market_data
 
 from core.config import StrategyConfig
-from python_models.backtest.baselines import ORACLE
-from python_models.backtest.inputs import MarketData
-from python_models.backtest.simulate import BacktestSettings, DayRecord, simulate
-from python_models.backtest.trade_days import MarketDays
+from python_models.backtest.market import MarketData, MarketDays
+from python_models.backtest.portfolios import ORACLE_NAME as ORACLE
+from python_models.backtest.portfolios import default_portfolios
+from python_models.backtest.simulator import DayRecord, Settings, simulate
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 24)
 CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move
@@ -20,8 +20,10 @@ CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move
 def decisions(data: MarketData) -> list[tuple]:
     """Every portfolio's status, plan and positions per day (the oracle sees the future by
     definition: it is the upper bound, not a decision)."""
-    settings = BacktestSettings(START, END, StrategyConfig(horizon_days=7))
-    rows: list[DayRecord] = [r for records in simulate(MarketDays(data), settings) for r in records]
+    settings = Settings(START, END, StrategyConfig(payback_days=7, min_pools=2))
+    rows: list[DayRecord] = [
+        r for records in simulate(MarketDays(data), settings, default_portfolios()) for r in records
+    ]
     return [
         (r.day, r.portfolio, r.decision.status, [s.model_dump() for s in r.decision.plan], r.held)
         for r in rows
@@ -30,20 +32,25 @@ def decisions(data: MarketData) -> list[tuple]:
 
 
 def altered_after(data: MarketData, cut: dt.date) -> MarketData:
-    """The same data with everything dated after ``cut`` changed: APY, TVL, gas, eligibility."""
+    """The same data with everything dated after ``cut`` changed: APY, TVL, gas, the ETH
+    price, eligibility (a decision date D reads data dated up to D − 1)."""
     later = pd.Timestamp(cut)
     history = data.history.copy()
     future = history["day"] > later
     history.loc[future, "apy_pct"] = history.loc[future, "apy_pct"][::-1].to_numpy() * 3
     history.loc[future, "tvl_usd"] /= 50
     gas = data.gas.copy()
-    gas.loc[gas["day"] > later, "gas_price_gwei"] *= 20
-    eligibility = data.eligibility.copy()
-    flipped = (eligibility["day"] > later) & eligibility["pool_id"].str.startswith("eth")
-    eligibility.loc[flipped, "is_eligible"] = False
-    return MarketData(
-        data.start, data.end, eligibility, history, gas, data.gas_units, data.chain_fees
-    )
+    gas[gas.index > later] *= 20
+    eth = data.eth.copy()
+    eth[eth.index > later] *= 2
+    pools = data.pools.copy()
+    flipped = (pools["decision_date"] > later + pd.Timedelta(days=1)) & pools[
+        "pool_id"
+    ].str.startswith("eth")
+    pools.loc[flipped, "eligible"] = False
+    changed = pools["decision_date"] > later + pd.Timedelta(days=1)
+    pools.loc[changed, "apy_last"] *= 3
+    return MarketData(data.start, data.end, pools, history, gas, eth, data.caps)
 
 
 def test_decisions_up_to_a_day_ignore_everything_after_it() -> None:

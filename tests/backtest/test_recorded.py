@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rich.console import Console
-
-from core import db
-from core.config import StrategyConfig
 from flows.backtest_data import load_recordings
-from ingestion.pipeline import pipelines_dir
 from python_models.backtest.baselines import BUY_AND_HOLD, PORTFOLIOS, STRATEGY
 from python_models.backtest.prepare import build_pool_days
 from python_models.backtest.runner import RunOutcome, read_market, run_backtest
 from python_models.backtest.simulate import BacktestSettings
+from rich.console import Console
+
+from core import db
+from core.config import StrategyConfig
+from ingestion.pipeline import pipelines_dir
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 4, 10)
 CUT = dt.date(2025, 3, 20)

@@ -1,20 +1,29 @@
-"""Plans are paid exactly as written; positions earn their APY; NAV is net of every cost."""
+"""Plans are paid exactly as written; positions earn the APY the optimizer expects of them,
+diluted by their own size; quotes include the treasury's positions; NAV is net of every cost."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from markets import market
 
-from python_models.backtest.portfolio import (
+from core.config import StrategyConfig
+from python_models.backtest.market import quoted_with
+from python_models.backtest.simulator import (
     OverdrawnError,
     Portfolio,
     accrue,
+    diluted_apy,
     execute_plan,
 )
+from python_models.decision.problem import build_problem
 from python_models.optimization import parse_problem, solve
+from python_models.optimization.dilution import diluted_yield_usd
 from python_models.optimization.evaluate import tolerance_usd
+from python_models.optimization.problem import Holdings
 from python_models.optimization.result import PlanStep
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "optimization"
@@ -87,3 +96,27 @@ def test_positions_compound_their_apy_daily_and_idle_earns_nothing() -> None:
     assert portfolio.idle == {"USDC": 100.0}
     assert earned_total == pytest.approx(50.0)
     assert portfolio.nav_usd == pytest.approx(2050 + 100 - 5)
+
+
+def test_a_position_earns_the_apy_spread_over_the_supply_it_joined() -> None:
+    # 10 M in a pool of 90 M supply paying 5 %: the interest of 90 M is now spread over 100 M
+    earned = diluted_apy(pd.Series({"a": 5.0}), pd.Series({"a": 90e6}), {"a": 10e6})
+    assert earned["a"] == pytest.approx(5.0 * 90 / 100)
+    # the optimizer's own formula says the same (c = 0: the history was recorded without us)
+    a_year = diluted_yield_usd(10e6, 0.05, 90e6, 0.0)
+    assert a_year == pytest.approx(10e6 * earned["a"] / 100)
+
+
+def test_quotes_include_the_treasurys_own_position_as_live_quotes_would() -> None:
+    day = market({"a": {"apy_pct": 5.0, "tvl_usd": 90e6, "apy_last": 4.0, "tvl_last": 90e6}})
+    quoted = quoted_with(day, {"a": 10e6})
+    row = quoted.pools.loc["a"]
+    assert row["apy_pct"] == pytest.approx(4.5)  # 5 % × 90 / 100
+    assert row["tvl_usd"] == pytest.approx(100e6)
+    assert row["apy_last"] == pytest.approx(3.6)
+    # the optimizer then expects what the simulator credits: x · APY · S / (S + x)
+    problem = build_problem(quoted, Holdings(current_allocations={"a": 10e6}), StrategyConfig())
+    (pool,) = problem.pools
+    expected = diluted_yield_usd(10e6, pool.apy / 100, pool.tvl_usd, 10e6)
+    assert expected == pytest.approx(10e6 * 0.045)
+    assert quoted_with(day, {}) is day

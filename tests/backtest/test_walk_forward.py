@@ -11,26 +11,28 @@ from synthetic import market_data
 from test_no_lookahead import altered_after
 
 from core.config import StrategyConfig
-from python_models.backtest.baselines import STRATEGY
-from python_models.backtest.risk import annualized_pct, block_indices, excess
-from python_models.backtest.simulate import BacktestSettings, simulate
-from python_models.backtest.trade_days import MarketDays
+from python_models.backtest.market import MarketDays
+from python_models.backtest.metrics import annualized_pct, block_indices, excess
+from python_models.backtest.portfolios import STRATEGY_NAME as STRATEGY
+from python_models.backtest.portfolios import default_portfolios
+from python_models.backtest.simulator import Settings, simulate
 from python_models.backtest.walk_forward import (
+    TUNED,
+    Candidate,
     WalkForwardSettings,
     candidate_returns,
-    families,
     walk_forward,
 )
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 24)
-WF = WalkForwardSettings(step_days=6, train_days=6, horizons=(1, 7), workers=1)
-# The linear yield (no dilution polish): a third of the solve time, the same choice rule.
-CONFIG = StrategyConfig(horizon_days=7, apy_dilution=False)
+WF = WalkForwardSettings(step_days=6, train_days=6, grid={"payback_days": (1, 7)}, workers=1)
+# The linear yield (no dilution rounds): a third of the solve time, the same choice rule.
+CONFIG = StrategyConfig(payback_days=7, apy_dilution=False, min_pools=2)
 
 
 def tuned(data: object) -> tuple[MarketDays, object]:
     market = MarketDays(data)
-    return market, walk_forward(market, BacktestSettings(START, END, CONFIG), WF)
+    return market, walk_forward(market, Settings(START, END, CONFIG), WF, default_portfolios())
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,9 @@ def test_each_step_takes_the_candidate_that_grew_most_over_the_days_before_it(
 ) -> None:
     market, result = original
     # candidates are scored up to the last boundary, with the optimizer's linear yield
-    settings = BacktestSettings(START, dt.date(2025, 3, 18), CONFIG)
-    candidates = families(WF, 7)[STRATEGY]
+    settings = Settings(START, dt.date(2025, 3, 18), CONFIG)
+    candidates = [Candidate(TUNED[STRATEGY], choice) for choice in WF.choices(CONFIG.snapshot())]
+    assert candidates[0].choice == (("payback_days", 7),)  # the shipped choice first
     returns = candidate_returns(market, settings, candidates, 1)
     assert [step["from"] for step in result.steps] == ["2025-03-07", "2025-03-13", "2025-03-19"]
     for step in result.steps:
@@ -57,13 +60,10 @@ def test_each_step_takes_the_candidate_that_grew_most_over_the_days_before_it(
         assert len(window) == 6
         growth = np.log1p(window).sum()
         best = candidates[int(np.argmax(growth.to_numpy()))]
-        assert (step["chosen"]["apy"], step["chosen"]["horizon_days"]) == (
-            best.apy,
-            best.choice.horizon_days,
-        )
+        assert (step["chosen"]["view"], step["chosen"]["choice"]) == (best.view, dict(best.choice))
     # the tuned strategy trades each step's choice from its boundary on
     strategy = next(policy for policy in result.policies if policy.name == STRATEGY)
-    assert [day.isoformat() for day, _ in strategy.schedule] == [s["from"] for s in result.steps]
+    assert [day.isoformat() for day, *_ in strategy.schedule] == [s["from"] for s in result.steps]
     # the solving portfolios' decisions, made in workers, replay to every portfolio's days
     names = {
         record.portfolio
@@ -74,8 +74,8 @@ def test_each_step_takes_the_candidate_that_grew_most_over_the_days_before_it(
     assert set(result.decided) == {STRATEGY, "optimizer_persistence", "optimizer_mean30d", "oracle"}
 
 
-def settings_of() -> BacktestSettings:
-    return BacktestSettings(START, END, CONFIG)
+def settings_of() -> Settings:
+    return Settings(START, END, CONFIG)
 
 
 def test_a_choice_ignores_every_day_from_its_boundary_on(
