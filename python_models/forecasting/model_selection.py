@@ -9,6 +9,11 @@ vs persistence < 1 − ``min_improvement``); a candidate competes only where it 
 at every scored origin and at d. The 80 % interval is the forecast ± z·RMSE of the winner's
 own backtest errors.
 
+The score is the *MAE ratio vs persistence*: the candidate's MAE over persistence's on exactly
+the origins scored (below 1 it beat persistence; persistence scores 1; undefined when
+persistence was exact). The ``forecasts`` tables keep the contract's names ``backtest_mase``
+and ``'mase'`` for it.
+
 Anything the data cannot support gives persistence (the last value) with a reason, in this
 order: no history, stale (last observation more than ``max_stale_days`` before d − 1), short
 (fewer than ``min_train_days + min_backtest_days`` observed days in the last
@@ -25,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from python_models.forecasting.rules import lagged
 from python_models.forecasting.series import SeriesPanel
 from python_models.forecasting.targets import TargetSpec
 
@@ -172,7 +176,7 @@ def select(
                 competes, np.sqrt(_window(error * error, lows, backtest) / scored), np.nan
             )
             smape[index] = np.where(competes, _window(relative, lows, backtest) / scored, np.nan)
-    best = np.nanargmin(np.where(np.isnan(mae), np.inf, mae), axis=0)
+    best = np.argmin(np.where(np.isnan(mae), np.inf, mae), axis=0)
     naive_mae = mae[0]
     best_mae = np.take_along_axis(mae, best[None], axis=0)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -197,7 +201,7 @@ def select(
 
     stacked = np.stack([paths[name][:, positions] for name in names])
     value = np.take_along_axis(stacked, chosen[None], axis=0)[0]
-    value = np.where(fallback, lagged(panel.values, 1)[:, positions], value)
+    value = np.where(fallback, panel.values[:, positions - 1], value)
     if spec.lower_bound is not None:
         value = np.where(fallback, value, np.maximum(value, spec.lower_bound))
     z = float(norm.ppf(0.5 + settings.interval_level / 2))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from python_models.forecasting import rules
 from python_models.forecasting.model_selection import ForecastSettings, Selection, select
-from python_models.forecasting.paths import MODELS, CandidatePaths
+from python_models.forecasting.paths import CandidatePaths
 from python_models.forecasting.series import build_panel
 from python_models.forecasting.targets import TARGETS, TargetSpec
 
@@ -123,8 +123,3 @@ def forecast_panel(
             _cache.popitem(last=False)
     _cache.move_to_end(key)
     return _cache[key].frames(days, horizon_days, min_improvement)
-
-
-def fitted_models(target: str) -> tuple[str, ...]:
-    """The target's candidates that are estimated (the others are fixed rules)."""
-    return tuple(name for name in TARGETS[target].candidates if name in MODELS)

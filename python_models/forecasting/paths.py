@@ -75,7 +75,7 @@ class CandidatePaths:
         }
         self._fitted_blocks: set[int] = set()
 
-    def origin_blocks(self) -> np.ndarray:
+    def _origin_blocks(self) -> np.ndarray:
         """The block of every origin 0 … N."""
         return block_of(
             self.panel.start, np.arange(self.panel.days + 1), self.settings.refit_every_days
@@ -107,7 +107,7 @@ class CandidatePaths:
     ) -> list[tuple[int, int, np.ndarray]]:
         """Per block: the training origins of its weight and the origins it forecasts."""
         every, train = self.settings.refit_every_days, self.settings.train_days
-        origins = self.origin_blocks()
+        origins = self._origin_blocks()
         limit = self.panel.days + 1
         training = []
         for block in blocks:

@@ -75,7 +75,8 @@ alter table forecasts.model_performance_metrics
 """
 
 # The contract's metric names (docs/data_contracts.md) and the score field each one reads:
-# 'mase' is the MAE ratio vs persistence on the same days (metrics.py), not the textbook MASE.
+# 'mase' is the MAE ratio vs persistence on the same scored origins (model_selection.py), not
+# the textbook MASE (which scales by the in-sample naive error).
 METRICS = {"mae": "mae", "rmse": "rmse", "mase": "mae_ratio", "smape": "smape"}
 
 

@@ -31,6 +31,10 @@ class TargetSpec:
     # None: any horizon; 1: the day itself only (the weekly model has no horizon mean).
     only_horizon: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.candidates[:1] != (NAIVE,):
+            raise ValueError(f"persistence ({NAIVE!r}) must be the first candidate")
+
 
 APY = "apy_pct"
 TVL = "tvl_usd"
