@@ -1,4 +1,7 @@
-"""The candidate models, all behind one call: fit on a prefix, predict one step at every origin.
+"""The previous one-step candidate models, kept only for ``python_models/backtest/forecasts.py``.
+
+The shipped forecaster is ``panel.py`` (rules in ``rules.py``, models in ``linear_models.py``);
+this module and ``pools.POOL_TARGETS`` go when the backtest calls ``panel.forecast_panel``.
 
 ``predict(window, fit_end)`` estimates the model's parameters on ``window[:fit_end]`` only and
 returns the one-step-ahead forecasts of positions ``fit_end .. len(window)``: the forecast of

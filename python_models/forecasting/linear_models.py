@@ -159,10 +159,9 @@ def seasonal_filter(
     opening = np.stack(
         [rows[np.arange(count), np.minimum(first + j, columns - 1)] for j in range(SEASON)], axis=1
     )
-    level = np.broadcast_to(opening.mean(axis=1)[:, None], shape).copy()
-    season = np.broadcast_to(
-        (opening - opening.mean(axis=1, keepdims=True))[:, None, :], (*shape, SEASON)
-    ).copy()
+    mean = ordered_sum(opening)[:, None] / SEASON
+    level = np.broadcast_to(mean, shape).copy()
+    season = np.broadcast_to((opening - mean)[:, None, :], (*shape, SEASON)).copy()
     sse = np.zeros(shape)
     ahead = np.full((*shape, columns), np.nan)
     index = np.arange(count)

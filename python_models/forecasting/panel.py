@@ -64,8 +64,8 @@ class PanelForecaster:
         if min_improvement is not None:
             spec = dataclasses.replace(spec, min_improvement=min_improvement)
         positions = self.positions(days)
-        paths = self._paths.paths(horizon_days, positions)
         outcome = rules.forward_mean(self.panel.values, self.panel.observed, horizon_days)
+        paths = self._paths.paths(horizon_days, positions, outcome)
         return select(self.panel, paths, outcome, positions, horizon_days, spec, self.settings)
 
     def frames(

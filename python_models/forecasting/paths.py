@@ -81,16 +81,19 @@ class CandidatePaths:
             self.panel.start, np.arange(self.panel.days + 1), self.settings.refit_every_days
         )
 
-    def paths(self, horizon_days: int, positions: np.ndarray) -> dict[str, np.ndarray]:
-        """Each candidate's path on the raw scale; correct at the origins ``positions`` reads."""
+    def paths(
+        self, horizon_days: int, positions: np.ndarray, outcome: tuple[np.ndarray, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Each candidate's path on the raw scale; correct at the origins ``positions`` reads.
+
+        ``outcome``: the realized horizon means and where they were fully observed
+        (``rules.forward_mean``), which the shrinkage weights are fitted on.
+        """
         blocks = needed_blocks(self._offset, positions, horizon_days, self.settings)
         if self._states:
             self._fit([block for block in blocks if block not in self._fitted_blocks])
-        values = self.panel.values
-        outcome, complete = rules.forward_mean(values, self.panel.observed, horizon_days)
-        inputs = RuleInputs(
-            values, horizon_days, outcome, complete, self._shrink_training(blocks, horizon_days)
-        )
+        training = self._shrink_training(blocks, horizon_days)
+        inputs = RuleInputs(self.panel.values, horizon_days, *outcome, training)
         return {
             name: self._model_path(name, horizon_days) if name in MODELS else rule(name)[0](inputs)
             for name in self.spec.candidates
@@ -136,6 +139,9 @@ class CandidatePaths:
                 rows = np.where(rows > 0, np.log(rows), np.nan)
         known = np.isfinite(rows[:, :train]).sum(axis=1)
         keep = np.flatnonzero(known >= min(MODELS[name].min_train for name in self._states))
+        self._fitted_blocks.update(blocks)
+        if keep.size == 0:
+            return
         data = rows[keep]
         with np.errstate(all="ignore"):
             scale = np.nanmedian(np.abs(data[:, :train]), axis=1)
@@ -159,7 +165,6 @@ class CandidatePaths:
             phi = np.broadcast_to(states.phi[:, None], level.shape)
             for array, part in zip(arrays, (level, trend, phi), strict=True):
                 array[target_rows, target_columns] = part[valid]
-        self._fitted_blocks.update(blocks)
 
 
 @dataclass(frozen=True)
