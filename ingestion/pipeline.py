@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ingestion.etherscan import (
     etherscan_gas_source,
     etherscan_wallet_source,
 )
+from ingestion.etherscan.balances import LOADED_BALANCES_SQL, Running, loaded_balances
 from ingestion.etherscan.limits import DEFAULT_CALLS_PER_SECOND
 from ingestion.ethgastracker import ethgastracker_source
 from ingestion.prices import load_prices
@@ -145,7 +146,11 @@ def _exists(cur: Any, table: str) -> bool:
 def load_wallets(
     run_date: dt.date, info: db.PgConnection, seeds_dir: Path = SEEDS_DIR
 ) -> LoadResult:
-    """Step 4: balances, token balances (wallets and pool reserve contracts), transactions."""
+    """Step 4: ETH balances, the token balances the transfers cannot give, pool reserves
+    (the pools' own tokens), transactions and token transfers of the configured wallets.
+
+    Which balances are called and which derived: ``ingestion.etherscan.balances``.
+    """
     wallets = list(dlt.config.get("sources.etherscan.wallets", list) or [])
     if not wallets:
         logger.warning("no wallets configured (sources.etherscan.wallets): no balances or txs")
@@ -158,13 +163,56 @@ def load_wallets(
         run_date,
         wallets,
         seeds.tracked_tokens(seeds_dir),
-        list(seeds.pool_reserve_contracts(seeds_dir).values()),
+        reserve_tokens(info, run_date, seeds.pool_reserve_contracts(seeds_dir)),
         loaded_blocks,
+        loaded_transfer_balances(info),
         api_key=api_key("etherscan"),
         calls_per_second=etherscan_rate(),
         **({"page_size": page_size} if page_size else {}),
     )
     return run_source(info, "etherscan", source)
+
+
+def reserve_tokens(
+    info: db.PgConnection, run_date: dt.date, contracts: Mapping[str, str]
+) -> dict[str, list[str] | None]:
+    """``reserve contract -> its pool's token contracts`` (``underlyingTokens`` of the
+    pool's latest ``/pools`` snapshot up to ``run_date``: step 1 has loaded the day's);
+    None when unknown, so that every tracked token is asked of that contract."""
+    known: dict[str, list[str]] = {}
+    with db.connect(info) as conn, conn.cursor() as cur:
+        if contracts and _exists(cur, "raw_defillama.pools"):
+            cur.execute(
+                """
+                select distinct on (pool) pool, underlying_tokens
+                from raw_defillama.pools
+                where
+                    pool = any(%(pools)s)
+                    and run_date = (
+                        select max(run_date) from raw_defillama.pools
+                        where run_date <= %(day)s
+                    )
+                order by pool, fetched_at desc
+                """,
+                {"pools": list(contracts), "day": run_date},
+            )
+            known = {pool: tokens for pool, tokens in cur.fetchall() if tokens}
+    result: dict[str, list[str] | None] = {}
+    for pool, contract in contracts.items():
+        tokens, so_far = known.get(pool), result.get(contract, [])
+        unknown = tokens is None or so_far is None  # one pool of the contract unknown: all
+        result[contract] = None if unknown else [*so_far, *(str(t).lower() for t in tokens)]
+    return result
+
+
+def loaded_transfer_balances(info: db.PgConnection) -> dict[str, dict[str, Running]]:
+    """What the loaded token transfers sum to per wallet and token, and the lowest they
+    went (``balances.LOADED_BALANCES_SQL``); empty before the first load."""
+    with db.connect(info) as conn, conn.cursor() as cur:
+        if not _exists(cur, "raw_etherscan.token_transfers"):
+            return {}
+        cur.execute(LOADED_BALANCES_SQL)
+        return loaded_balances(cur.fetchall())
 
 
 def load_pool_history(

@@ -45,7 +45,7 @@ TABLE_ENDPOINTS = {
     "gas_hourly": "ethgastracker GET /api/gas/average",
     "gas_oracle": "etherscan gastracker/gasoracle",
     "daily_avg_gas_price": "etherscan stats/dailyavggasprice",
-    "balances": "etherscan account/balance",
+    "balances": "etherscan account/balancemulti",
     "token_balances": "etherscan account/tokenbalance",
     "transactions": "etherscan account/txlist",
     "token_transfers": "etherscan account/tokentx",

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,7 +62,11 @@ class _Injection:
 
 class ReplayServer:
     """Context manager serving ``recordings_dir`` as the APIs answer at ``at`` (the run's
-    scheduled time, 02:30 UTC) on ``as_of``, for keys of the plans ``plan`` describes."""
+    scheduled time, 02:30 UTC) on ``as_of``, for keys of the plans ``plan`` describes.
+
+    ``clock`` (seconds, monotonic) times the requests and Etherscan's calls-per-second
+    window: a test passes the simulated clock its Etherscan rate limiter runs on.
+    """
 
     def __init__(
         self,
@@ -70,11 +75,13 @@ class ReplayServer:
         port: int = 0,
         at: dt.time = RUN_TIME,
         plan: Plan | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.recordings = Recordings(Path(recordings_dir), as_of, at)
         self.as_of = as_of
         self.plan = plan or Plan()
-        self._rate_window = etherscan.RateWindow()
+        self._clock = clock
+        self._rate_window = etherscan.RateWindow(clock)
         self.requests: list[RecordedRequest] = []
         self._injections: list[_Injection] = []
         self._lock = threading.Lock()
@@ -201,7 +208,7 @@ class ReplayServer:
                         parts.path,
                         redacted,
                         status,
-                        time.monotonic(),
+                        server._clock(),
                         type(fault).__name__ if fault else None,
                     )
                 )

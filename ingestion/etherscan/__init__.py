@@ -1,7 +1,9 @@
 """Etherscan: gas oracle, daily average gas price (step 3) and wallet accounts (step 4).
 
-Every number Etherscan sends is a string; wei amounts are loaded as numeric(78,0). Balances
-are appended as snapshots per run; transactions and token transfers are merged and fetched
+Every number Etherscan sends is a string; wei amounts are loaded as numeric(78,0). Fetched
+balances (every wallet's ETH, the token balances its transfers cannot give, the pool
+reserves: ``balances`` says which) are appended as snapshots per run; transactions and
+token transfers are merged and fetched
 from the block after the last one the destination holds per wallet (``loaded_blocks``), with
 Etherscan's page/offset paging and a new block range whenever the 10,000-row window is full.
 The API key is a query parameter (Etherscan accepts nothing else); it stays out of every
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -20,10 +23,12 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.errors import IngestionError
-from ingestion.etherscan import limits
+from ingestion.etherscan import balances, limits
 from ingestion.etherscan.client import EtherscanClient
 from ingestion.etherscan.settings import (
-    BALANCE_ENDPOINT,
+    BALANCEMULTI_ENDPOINT,
+    BALANCEMULTI_FIELDS,
+    BALANCEMULTI_MAX_ADDRESSES,
     DAILY_GAS_ENDPOINT,
     DAILY_GAS_FIELDS,
     DEFAULT_BASE_URL,
@@ -41,6 +46,8 @@ from ingestion.etherscan.settings import (
 )
 from ingestion.records import CONTRACT, columns, convert, to_row, utc_now
 from ingestion.seeds import TrackedToken
+
+logger = logging.getLogger(__name__)
 
 
 @dlt.source(name="etherscan", max_table_nesting=0)
@@ -124,22 +131,49 @@ def etherscan_wallet_source(
     run_date: dt.date,
     wallets: Sequence[str],
     tokens: Sequence[TrackedToken],
-    reserve_contracts: Sequence[str],
+    reserve_tokens: Mapping[str, Sequence[str] | None],
     loaded_blocks: Mapping[str, Mapping[str, int]],
+    loaded_transfers: Mapping[str, Mapping[str, balances.Running]] | None = None,
     base_url: str = dlt.config.value,
     api_key: str = dlt.secrets.value,
     page_size: int = DEFAULT_PAGE_SIZE,
     calls_per_second: float = limits.DEFAULT_CALLS_PER_SECOND,
 ) -> list[DltResource]:
-    """Step 4: balances of ``wallets``, token balances of wallets and pool reserve contracts,
-    and the wallets' transactions and token transfers up to the end of ``run_date``.
+    """Step 4: ETH balances of ``wallets``, the token balances that cannot be derived from
+    their transfers (``ingestion.etherscan.balances``) and the pool reserves, and the
+    wallets' transactions and token transfers up to the end of ``run_date``.
 
-    ``loaded_blocks`` maps ``transactions``/``token_transfers`` to each wallet's last block.
+    ``reserve_tokens`` maps each pool reserve contract to its pool's token contracts (None:
+    unknown, every tracked token is asked). ``loaded_blocks`` maps ``transactions`` and
+    ``token_transfers`` to each wallet's last loaded block; ``loaded_transfers`` gives what
+    the loaded token transfers sum to per wallet and token (``balances.LOADED_BALANCES_SQL``).
     """
     client = EtherscanClient(base_url or DEFAULT_BASE_URL, api_key, calls_per_second)
-    wallets = [w.lower() for w in wallets]
+    wallets = list(dict.fromkeys(w.lower() for w in wallets))
     end_of_day = int(dt.datetime.combine(run_date, dt.time.max, dt.UTC).timestamp())
-    token_contracts = [t for t in tokens if t.contract_address]
+    token_contracts = {t.contract_address: t for t in tokens if t.contract_address}
+    fetched: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def account_rows(action: str, endpoint: str, fields: Any, table: str, address: str) -> Any:
+        """The wallet's new txlist/tokentx rows, fetched once whichever resource asks first
+        (the token balances need the new transfers before they know what to call)."""
+        if (table, address) not in fetched:
+            last = loaded_blocks.get(table, {}).get(address)
+            records = _paged(
+                client, endpoint, action, address, 0 if last is None else last + 1, page_size
+            )
+            fetched_at = utc_now()
+            rows = [to_row(r, fields, endpoint, f"{address} #{i}") for i, r in enumerate(records)]
+            rows = [r for r in rows if r["timeStamp"] <= end_of_day]
+            for row in rows:
+                row.update(address=address, fetched_at=fetched_at)
+            if table == "token_transfers":
+                _fill_log_index(rows)
+            fetched[(table, address)] = rows
+        return fetched[(table, address)]
+
+    def new_transfers(address: str) -> list[dict[str, Any]]:
+        return account_rows("tokentx", TOKENTX_ENDPOINT, TOKENTX_FIELDS, "token_transfers", address)
 
     @dlt.resource(
         name="balances",
@@ -155,17 +189,56 @@ def etherscan_wallet_source(
         ),
         schema_contract=CONTRACT,
     )
-    def balances() -> Iterator[dict[str, Any]]:
-        for address in wallets:
+    def eth_balances() -> Iterator[dict[str, Any]]:
+        # Documented: account/balancemulti answers up to 20 addresses per call, as a list of
+        # {"account", "balance"} in wei.
+        for first in range(0, len(wallets), BALANCEMULTI_MAX_ADDRESSES):
+            chunk = wallets[first : first + BALANCEMULTI_MAX_ADDRESSES]
             result = client.call(
-                BALANCE_ENDPOINT, module="account", action="balance", address=address, tag="latest"
+                BALANCEMULTI_ENDPOINT,
+                module="account",
+                action="balancemulti",
+                address=",".join(chunk),
+                tag="latest",
             )
-            yield {
-                "address": address,
-                "balance_wei": _wei(result, BALANCE_ENDPOINT, address),
-                "fetched_at": utc_now(),
-                "run_date": run_date,
-            }
+            fetched_at = utc_now()
+            answered = _balances_by_account(result)
+            for address in chunk:
+                if address not in answered:
+                    raise IngestionError(BALANCEMULTI_ENDPOINT, f"{address}: not in the answer")
+                yield {
+                    "address": address,
+                    "balance_wei": answered[address],
+                    "fetched_at": fetched_at,
+                    "run_date": run_date,
+                }
+
+    def token_balance_calls() -> Iterator[tuple[str, TrackedToken]]:
+        """(holder, token) pairs to ask of account/tokenbalance, the wallets' first."""
+        for address in wallets:
+            running = balances.running_balances(
+                address, new_transfers(address), (loaded_transfers or {}).get(address, {})
+            )
+            for contract, token in token_contracts.items():
+                why = balances.reason_to_call(contract, running.get(contract))
+                if why is None:
+                    continue  # derived: the ledger sums the wallet's transfers of it
+                reason, warn = why
+                level = logging.WARNING if warn else logging.DEBUG
+                message = "%s of %s: %s; asked of account/tokenbalance"
+                logger.log(level, message, token.symbol, address, reason)
+                yield address, token
+        asked: dict[str, set[str]] = {}
+        for contract, pool_tokens in reserve_tokens.items():
+            holder = contract.lower()
+            wanted = token_contracts if pool_tokens is None else {t.lower() for t in pool_tokens}
+            asked.setdefault(holder, set()).update(c for c in wanted if c in token_contracts)
+        for holder, contracts in asked.items():
+            if holder in wallets:
+                continue  # a wallet's balances are decided above
+            for contract in token_contracts:  # the seed's order
+                if contract in contracts:
+                    yield holder, token_contracts[contract]
 
     @dlt.resource(
         name="token_balances",
@@ -184,41 +257,23 @@ def etherscan_wallet_source(
         schema_contract=CONTRACT,
     )
     def token_balances() -> Iterator[dict[str, Any]]:
-        for holder in dict.fromkeys([*wallets, *(c.lower() for c in reserve_contracts)]):
-            for token in token_contracts:
-                result = client.call(
-                    TOKENBALANCE_ENDPOINT,
-                    module="account",
-                    action="tokenbalance",
-                    contractaddress=token.contract_address,
-                    address=holder,
-                    tag="latest",
-                )
-                yield {
-                    "address": holder,
-                    "contract_address": token.contract_address,
-                    "token_symbol": token.symbol,
-                    "balance_raw": _wei(result, TOKENBALANCE_ENDPOINT, holder),
-                    "fetched_at": utc_now(),
-                    "run_date": run_date,
-                }
-
-    def account_rows(
-        action: str, endpoint: str, fields: Any, table: str
-    ) -> Iterator[list[dict[str, Any]]]:
-        for address in wallets:
-            last = loaded_blocks.get(table, {}).get(address)
-            records = _paged(
-                client, endpoint, action, address, 0 if last is None else last + 1, page_size
+        for holder, token in token_balance_calls():
+            result = client.call(
+                TOKENBALANCE_ENDPOINT,
+                module="account",
+                action="tokenbalance",
+                contractaddress=token.contract_address,
+                address=holder,
+                tag="latest",
             )
-            fetched_at = utc_now()
-            rows = [to_row(r, fields, endpoint, f"{address} #{i}") for i, r in enumerate(records)]
-            rows = [r for r in rows if r["timeStamp"] <= end_of_day]
-            for row in rows:
-                row.update(address=address, fetched_at=fetched_at)
-            if table == "token_transfers":
-                _fill_log_index(rows)
-            yield rows
+            yield {
+                "address": holder,
+                "contract_address": token.contract_address,
+                "token_symbol": token.symbol,
+                "balance_raw": _wei(result, TOKENBALANCE_ENDPOINT, holder),
+                "fetched_at": utc_now(),
+                "run_date": run_date,
+            }
 
     @dlt.resource(
         name="transactions",
@@ -228,7 +283,8 @@ def etherscan_wallet_source(
         schema_contract=CONTRACT,
     )
     def transactions() -> Iterator[list[dict[str, Any]]]:
-        yield from account_rows("txlist", TXLIST_ENDPOINT, TX_FIELDS, "transactions")
+        for address in wallets:
+            yield account_rows("txlist", TXLIST_ENDPOINT, TX_FIELDS, "transactions", address)
 
     @dlt.resource(
         name="token_transfers",
@@ -238,9 +294,17 @@ def etherscan_wallet_source(
         schema_contract=CONTRACT,
     )
     def token_transfers() -> Iterator[list[dict[str, Any]]]:
-        yield from account_rows("tokentx", TOKENTX_ENDPOINT, TOKENTX_FIELDS, "token_transfers")
+        for address in wallets:
+            yield new_transfers(address)
 
-    return [balances, token_balances, transactions, token_transfers]
+    return [eth_balances, token_balances, transactions, token_transfers]
+
+
+def _balances_by_account(result: Any) -> dict[str, Any]:
+    """``account -> wei`` of a balancemulti result, each entry checked like a record."""
+    entries = _list(result, BALANCEMULTI_ENDPOINT)
+    rows = [to_row(e, BALANCEMULTI_FIELDS, BALANCEMULTI_ENDPOINT, i) for i, e in enumerate(entries)]
+    return {row["account"].lower(): row["balance"] for row in rows}
 
 
 def _paged(

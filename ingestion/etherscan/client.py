@@ -7,7 +7,6 @@ classified here into :class:`IngestionError` attributes the flow and the pipelin
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from ingestion.errors import IngestionError
@@ -24,9 +23,10 @@ class EtherscanClient(ApiClient):
     """
 
     def __init__(self, base_url: str, api_key: str, calls_per_second: float | None = None) -> None:
+        self._limiter = limits.LIMITER
         if calls_per_second:
-            limits.LIMITER.rate = calls_per_second
-        super().__init__(base_url, before_request=limits.LIMITER.wait)
+            self._limiter.rate = calls_per_second
+        super().__init__(base_url, before_request=self._limiter.wait)
         self._api_key = api_key
 
     def call(self, endpoint: str, **params: Any) -> Any:
@@ -47,7 +47,7 @@ class EtherscanClient(ApiClient):
             # sec rate limit reached (3/sec)": wait and ask again, the cap is per second.
             if not limits.is_rate_limit(detail) or delay is None:
                 break
-            time.sleep(delay)
+            self._limiter.pause(delay)
         raise _notok(endpoint, message, detail)
 
 

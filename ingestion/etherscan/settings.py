@@ -7,13 +7,15 @@ API_PATH = "/v2/api"
 CHAIN_ID = 1
 GASORACLE_ENDPOINT = "etherscan gastracker/gasoracle"
 DAILY_GAS_ENDPOINT = "etherscan stats/dailyavggasprice"
-BALANCE_ENDPOINT = "etherscan account/balance"
+BALANCEMULTI_ENDPOINT = "etherscan account/balancemulti"
 TOKENBALANCE_ENDPOINT = "etherscan account/tokenbalance"
 TXLIST_ENDPOINT = "etherscan account/txlist"
 TOKENTX_ENDPOINT = "etherscan account/tokentx"
 # Etherscan answers at most page x offset <= 10,000 rows per block range.
 RESULT_WINDOW = 10_000
 DEFAULT_PAGE_SIZE = 1_000
+# account/balancemulti answers the ETH balances of up to 20 addresses in one call.
+BALANCEMULTI_MAX_ADDRESSES = 20
 LAST_BLOCK = 99_999_999
 DEFAULT_HISTORY_START = "2021-01-01"
 # status "0" messages that mean "nothing", not an error.
@@ -32,6 +34,11 @@ DAILY_GAS_FIELDS = (
     Field("UTCDate", "date", required=True, column="utc_date"),
     Field("unixTimeStamp", "int", column="unix_time_stamp"),
     Field("avgGasPrice_Wei", "wei", required=True, column="avg_gas_price_wei"),
+)
+
+BALANCEMULTI_FIELDS = (
+    Field("account", "text", required=True),
+    Field("balance", "wei", required=True),
 )
 
 TX_FIELDS = (

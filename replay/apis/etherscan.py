@@ -4,34 +4,51 @@ Every answer is HTTP 200 in the ``status``/``message``/``result`` envelope. Docu
 behaviours served (docs.etherscan.io): ``chainid`` and ``apikey`` required; the plan's calls
 per second ("Max calls per sec rate limit reached (3/sec)" past it); ``stats/dailyavggasprice``
 is an API Pro endpoint (the Pro refusal for other plans) and lists whole UTC days only;
-``txlist``/``tokentx`` page with ``page``/``offset`` inside a 10,000-row window.
+``txlist``/``tokentx`` page with ``page``/``offset`` inside a 10,000-row window;
+``balancemulti`` answers up to 20 comma-separated addresses as ``[{"account", "balance"}]``.
+
+Balances are answered as of the store's moment, like everything else: the recorded
+``balance``/``tokenbalance`` answers are the chain's at the end of the recordings, so an
+account with recorded transactions gets that answer minus what its later records moved
+(ETH: value of successful transactions and gas of every sent one; a token: its transfers).
+A pool reserve contract has no recorded transfers: its one recorded answer holds throughout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from replay.envelopes import etherscan
 from replay.plans import Plan
 from replay.recordings import Answer, Recordings
 
 MAX_RESULT_WINDOW = 10_000
+# account/balancemulti: "up to 20 addresses" per call (docs.etherscan.io).
+MAX_BALANCEMULTI_ADDRESSES = 20
+ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 class RateWindow:
-    """The calls of the last second per key, to refuse the ones past the plan's rate."""
+    """The calls of the last second per key, to refuse the ones past the plan's rate.
 
-    def __init__(self) -> None:
+    ``clock`` gives seconds on a monotonic scale: a test's simulated clock shared with the
+    client's rate limiter checks the real spacing logic without waiting.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._calls: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._clock = clock
         self.refused = 0  # calls answered "Max calls per sec rate limit reached"
 
     def allows(self, key: str, calls_per_second: float) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             calls = self._calls[key]
             while calls and now - calls[0] >= 1.0:
@@ -68,15 +85,57 @@ def answer(store: Recordings, plan: Plan, window: RateWindow, params: Mapping[st
             return _notok(etherscan.API_PRO)
         return _daily_avg_gas_price(store, params)
     if action == ("account", "balance"):
-        recorded = store.load(f"etherscan/accounts/{address}/balance.json")
-        return 200, recorded or etherscan.ok("0")
+        return 200, etherscan.ok(str(_balance(store, address, None)))
+    if action == ("account", "balancemulti"):
+        return _balance_multi(store, params.get("address", ""))
     if action == ("account", "tokenbalance"):
         token = params.get("contractaddress", "").lower()
-        recorded = store.load(f"etherscan/accounts/{address}/tokenbalance/{token}.json")
-        return 200, recorded or etherscan.ok("0")
+        return 200, etherscan.ok(str(_balance(store, address, token)))
     if action in (("account", "txlist"), ("account", "tokentx")):
         return _account_list(store, address, action[1], params)
     return _notok("Error! Missing Or invalid Module name / Action name")
+
+
+def _balance_multi(store: Recordings, addresses: str) -> Answer:
+    """The ETH balances of the comma-separated addresses, in the order asked."""
+    asked = [a.strip() for a in addresses.split(",") if a.strip()]
+    if not asked or not all(ADDRESS.match(a) for a in asked):
+        return _notok("Error! Invalid address format")
+    if len(asked) > MAX_BALANCEMULTI_ADDRESSES:
+        # The documented limit; the real refusal's wording is not recorded.
+        return _notok(f"Error! Maximum of {MAX_BALANCEMULTI_ADDRESSES} addresses per call")
+    return 200, etherscan.ok(
+        [{"account": a, "balance": str(_balance(store, a.lower(), None))} for a in asked]
+    )
+
+
+def _balance(store: Recordings, address: str, token: str | None) -> int:
+    """The recorded ETH (``token`` None) or token balance, as of the store's moment: the
+    recorded end-of-recordings answer minus what the account's later records moved; an
+    address or token never recorded holds 0, as Etherscan answers for an empty account."""
+    folder = f"etherscan/accounts/{address}"
+    path = f"{folder}/balance.json" if token is None else f"{folder}/tokenbalance/{token}.json"
+    recorded = store.load(path)
+    held = int(recorded["result"]) if recorded else 0
+    action = "txlist" if token is None else "tokentx"
+    later = [
+        r
+        for r in (store.load(f"{folder}/{action}.json.gz") or {}).get("result", [])
+        if not store.is_past(dt.datetime.fromtimestamp(int(r["timeStamp"]), dt.UTC))
+    ]
+    return held - sum(_moved(address, token, r) for r in later)
+
+
+def _moved(address: str, token: str | None, record: Mapping[str, Any]) -> int:
+    """What one txlist (``token`` None) or tokentx record moved into ``address``."""
+    to, sender = record["to"].lower() == address, record["from"].lower() == address
+    if token is not None:
+        mine = record["contractAddress"].lower() == token
+        return (to - sender) * int(record["value"]) if mine else 0
+    # txlist: a reverted transaction ("isError" 1) moves no value; its sender pays the gas.
+    value = int(record["value"]) if record.get("isError", "0") == "0" else 0
+    gas = int(record["gasUsed"]) * int(record["gasPrice"]) if sender else 0
+    return (to - sender) * value - gas
 
 
 def _daily_avg_gas_price(store: Recordings, params: Mapping[str, str]) -> Answer:

@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from fake_clock import FakeClock
 from recorded import (
     AS_OF,
     CHARTED_POOLS,
@@ -25,6 +26,7 @@ from recorded import (
 
 from core import db
 from core.paths import SEEDS_DIR
+from ingestion.etherscan import limits
 from ingestion.pipeline import pipelines_dir
 from replay import ReplayServer, replay_environment
 
@@ -69,3 +71,13 @@ def replay(recordings_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Re
     monkeypatch.setenv("SOURCES__COINMARKETCAP__HISTORY_START", "2025-05-01")
     with ReplayServer(recordings_dir, as_of=AS_OF) as server, replay_environment(server):
         yield server
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The process's Etherscan rate limiter on a simulated clock (give ``.monotonic`` to the
+    ReplayServer too): the limiter's real spacing of calls, without waiting for it."""
+    clock = FakeClock()
+    limiter = limits.RateLimiter(clock=clock.monotonic, sleep=clock.sleep)
+    monkeypatch.setattr(limits, "LIMITER", limiter)
+    return clock

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ import requests
 from recorded import AS_OF, WALLET
 
 from ingestion.defillama_coins.settings import POINT_FIELDS
+from ingestion.etherscan.settings import BALANCEMULTI_FIELDS
 from ingestion.records import to_row
 from replay import Plan, ReplayServer, cmc_error
 
@@ -125,6 +127,63 @@ def test_etherscan_api_pro_refusal_is_the_real_answer(server: ReplayServer) -> N
 def test_etherscan_missing_chainid_is_the_real_answer(server: ReplayServer) -> None:
     answer = get(server, "etherscan", "/v2/api", module="account", action="balance", address=WALLET)
     assert answer.json() == SAMPLES["etherscan_missing_chainid"]["body"]
+
+
+@pytest.fixture(scope="module")
+def unlimited(recordings_dir: Path):
+    """The server without a calls-per-second cap, for tests that make many calls."""
+    with ReplayServer(recordings_dir, AS_OF) as replay:
+        yield replay
+
+
+def test_etherscan_balancemulti_has_the_real_shape(unlimited: ReplayServer) -> None:
+    """docs.etherscan.io "Get Native Balance for Multiple Addresses": up to 20 addresses,
+    comma-separated; ``result`` lists ``{"account", "balance"}`` (wei, a string) in the
+    order asked, each what ``account/balance`` answers for it."""
+    real = SAMPLES["etherscan_balancemulti"]["body"]
+    empty = "0x" + "3" * 40
+    answer = etherscan(
+        unlimited, module="account", action="balancemulti", address=f"{WALLET},{empty}",
+        tag="latest",
+    )  # fmt: skip
+    assert {k: answer[k] for k in ("status", "message")} == {
+        k: real[k] for k in ("status", "message")
+    }
+    assert [set(entry) for entry in answer["result"]] == [set(real["result"][0])] * 2
+    assert [entry["account"] for entry in answer["result"]] == [WALLET, empty]
+    single = etherscan(unlimited, module="account", action="balance", address=WALLET, tag="latest")
+    assert [entry["balance"] for entry in answer["result"]] == [single["result"], "0"]
+    # the production parser reads the real answer
+    rows = [to_row(e, BALANCEMULTI_FIELDS, "contract", i) for i, e in enumerate(real["result"])]
+    assert [(r["account"], r["balance"]) for r in rows] == [
+        (e["account"], Decimal(e["balance"])) for e in real["result"]
+    ]
+    too_many = etherscan(
+        unlimited, module="account", action="balancemulti", address=",".join([empty] * 21)
+    )
+    assert (too_many["status"], too_many["message"]) == ("0", "NOTOK")
+
+
+def test_etherscan_balances_are_the_chain_at_the_moment(
+    recordings_dir: Path, unlimited: ReplayServer
+) -> None:
+    """A balance asked at a past moment leaves out what moved after it: the recorded answer
+    (the end of the recordings) minus the account's later records."""
+    usdc = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
+    ask = {"module": "account", "address": WALLET}
+    with ReplayServer(recordings_dir, dt.date(2025, 7, 1)) as after:  # after every record
+        end_eth = etherscan(after, action="balance", tag="latest", **ask)["result"]
+        end_usdc = etherscan(after, action="tokenbalance", contractaddress=usdc, **ask)["result"]
+        transfers = etherscan(after, action="tokentx", **ask)["result"]
+    account = recordings_dir / "etherscan" / "accounts" / WALLET
+    assert end_eth == json.loads((account / "balance.json").read_text())["result"]
+    recorded_usdc = json.loads((account / "tokenbalance" / f"{usdc}.json").read_text())
+    assert end_usdc == recorded_usdc["result"]
+    moment = dt.datetime.combine(AS_OF, dt.time(2, 30), dt.UTC).timestamp()
+    unsent = [int(t["value"]) for t in transfers if int(t["timeStamp"]) >= moment]
+    assert len(unsent) == 2  # the two logs of AS_OF's transaction, at 12:00
+    then = etherscan(unlimited, action="tokenbalance", contractaddress=usdc, **ask)["result"]
+    assert int(then) == int(end_usdc) + sum(unsent)  # sent later: still held at 02:30
 
 
 def test_ethgastracker_without_a_key_is_401_when_the_service_wants_one(

@@ -5,14 +5,16 @@ stay intact and nothing of a failed fetch is written, then or on the next run.""
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock, most_in_one_second
 from recorded import AS_OF, CHARTED_POOLS, count
 
 from core import db
 from ingestion.errors import IngestionError
-from ingestion.etherscan.limits import RateLimiter
+from ingestion.etherscan.limits import RATE_LIMIT_BACKOFF, RateLimiter
 from ingestion.pipeline import (
     load_gas,
     load_pool_history,
@@ -211,20 +213,22 @@ def test_missing_api_key_is_refused_before_any_request(
 
 
 def test_etherscan_rate_limit_notok_is_retried_then_loads(
-    loaded: db.PgConnection, replay: ReplayServer
+    loaded: db.PgConnection, replay: ReplayServer, fake_clock: FakeClock
 ) -> None:
     replay.inject("/etherscan/v2/api", etherscan_rate_limited(), etherscan_rate_limited())
     result = poll_gas_oracle(loaded)
     assert result.rows == {"raw_etherscan.gas_oracle": 1}
     assert [r.fault for r in replay.requests_to("/etherscan")] == ["Status", "Status", None]
+    assert fake_clock.slept >= 0.5 + 1.0  # the backoff, on the limiter's clock
 
 
 def test_etherscan_rate_limit_that_persists_is_a_retryable_stop(
-    loaded: db.PgConnection, replay: ReplayServer
+    loaded: db.PgConnection, replay: ReplayServer, fake_clock: FakeClock
 ) -> None:
     replay.inject("/etherscan/v2/api", *[etherscan_rate_limited()] * 5)
     with pytest.raises(IngestionError) as failure:
         poll_gas_oracle(loaded)
+    assert fake_clock.slept >= sum(RATE_LIMIT_BACKOFF)
     error = failure.value
     assert (error.error_code, error.retryable) == ("rate_limit", True)
     assert "Max calls per sec rate limit reached (3/sec)" in str(error)
@@ -267,10 +271,22 @@ def test_a_maintenance_page_with_200_is_a_retryable_stop(
     assert count(loaded, POOLS) == baseline
 
 
-def test_one_limiter_spaces_every_call_of_the_process() -> None:
-    limiter = RateLimiter(calls_per_second=10)
+@pytest.mark.parametrize("rate", [3, 10])
+def test_one_limiter_spaces_every_call_of_the_process(rate: float) -> None:
+    """The real spacing logic on a simulated clock: calls go out 1.1/rate s apart, so never
+    more than ``rate`` arrive in any second; nothing really waits."""
+    clock = FakeClock()
+    limiter = RateLimiter(calls_per_second=rate, clock=clock.monotonic, sleep=clock.sleep)
     began = time.monotonic()
-    for _ in range(6):
+    sent = []
+    for _ in range(5 * int(rate)):
         limiter.wait()
-    # 5 gaps of 1.1/10 s: never more than 10 calls in a second
-    assert time.monotonic() - began >= 5 * 0.1
+        sent.append(clock.monotonic())
+    assert time.monotonic() - began < 1.0  # simulated seconds only
+    assert most_in_one_second(sent) == rate
+    gaps = [later - earlier for earlier, later in pairwise(sent)]
+    assert gaps == pytest.approx([1.1 / rate] * (len(sent) - 1))
+    # a call after a pause goes out at once; the next one waits its slot again
+    clock.sleep(5.0)
+    limiter.wait()
+    assert clock.monotonic() == pytest.approx(sent[-1] + 5.0)

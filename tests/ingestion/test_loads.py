@@ -38,6 +38,9 @@ MERGED = (
     "raw_etherscan.token_transfers",
 )
 SECRET_ETHERSCAN = "s3cr3t-etherscan-K3Y-0123456789"
+# The wallet's ETH as of 02:30 the day before AS_OF: the recorded balance (the end of the
+# recordings) before its last two transactions sent 10**21 + i wei (i = 23, 24) plus gas.
+BALANCE_DAY_BEFORE = 40891626854930000000000 + 2 * 10**21 + 23 + 24 + 2 * 180_000 * 3 * 10**9
 SECRET_CMC = "s3cr3t-cmc-K3Y-9876543210"
 
 
@@ -119,15 +122,18 @@ def test_every_raw_table_is_loaded(ingest_db: db.PgConnection, first_run: dict) 
         (day_before - dt.timedelta(days=1),)
     ]
     assert first_run["raw_etherscan.balances"] == 1
-    # wallet and pool reserve contract x the three tracked ERC-20 tokens
-    holders = query(ingest_db, "select distinct address from raw_etherscan.token_balances")
-    assert {row[0] for row in holders} == {WALLET, RESERVE_CONTRACT}
+    # the wallet's WETH (and USDC, whose recorded transfers only send) and the reserve
+    # contract's pool token (USDC); the wallet's other tokens are summed from its transfers
+    holders = query(
+        ingest_db, "select address, token_symbol from raw_etherscan.token_balances order by 1, 2"
+    )
+    assert holders == [(WALLET, "USDC"), (WALLET, "WETH"), (RESERVE_CONTRACT, "USDC")]
     assert query(ingest_db, "select max(chart_date) from raw_defillama.pool_chart") == [
         (day_before - dt.timedelta(days=1),)
     ]
     # wei amounts survive as exact numerics
     assert query(ingest_db, "select balance_wei::text from raw_etherscan.balances") == [
-        ("40891626854930000000000",)
+        (str(BALANCE_DAY_BEFORE),)
     ]
     # token transfers: two logs in one transaction keep distinct log indexes
     dupes = query(
@@ -234,7 +240,7 @@ def test_api_keys_appear_nowhere(ingest_db: db.PgConnection, first_run: dict) ->
         text=True,
         check=True,
     ).stdout
-    assert "raw_etherscan" in dump and "40891626854930000000000" in dump
+    assert "raw_etherscan" in dump and str(BALANCE_DAY_BEFORE) in dump
     logs = first_run["_log_text"]
     assert "apikey=***" in logs  # the request lines were logged, redacted
     for secret in (SECRET_ETHERSCAN, SECRET_CMC):

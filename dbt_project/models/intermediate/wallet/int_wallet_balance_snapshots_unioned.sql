@@ -43,8 +43,8 @@ token_snapshots as (
         tracked_contracts.token_symbol,
         token_balances.run_date,
         token_balances.fetched_at,
-        token_balances.balance_raw
-        / power(cast(10 as numeric), tracked_contracts.decimals) as balance
+        {{ from_base_units('token_balances.balance_raw', 'tracked_contracts.decimals') }}
+            as balance
     from token_balances
     inner join wallets
         on token_balances.holder_address = wallets.wallet_address

@@ -9,7 +9,7 @@ renamed as (
         lower(address) as wallet_address,
         cast(run_date as date) as run_date,
         cast(balance_wei as numeric) as balance_wei,
-        cast(balance_wei as numeric) / 1e18 as balance_eth,
+        {{ from_base_units('balance_wei', 18) }} as balance_eth,
         cast(fetched_at as timestamptz) as fetched_at
     from source
 ),

@@ -18,9 +18,9 @@ renamed as (
         cast(token_name as text) as token_name,
         cast(token_decimal as integer) as token_decimals,
         cast(value as numeric) as amount_raw,
-        cast(value as numeric)
-        / power(cast(10 as numeric), cast(token_decimal as integer)) as amount,
-        cast(gas_used as numeric) * cast(gas_price as numeric) / 1e18 as fee_eth,
+        {{ from_base_units('value', 'token_decimal') }} as amount,
+        {{ from_base_units('cast(gas_used as numeric) * cast(gas_price as numeric)', 18) }}
+            as fee_eth,
         cast(fetched_at as timestamptz) as fetched_at
     from source
 ),
