@@ -108,7 +108,9 @@ def forecast_pools(ctx: DayContext) -> Rows:
         pool_ids = eligible_pools(conn, ctx.run_date)
         if not pool_ids:
             raise StepFailed(f"no eligible pool on {ctx.run_date}")
-        summary = retrain_and_forecast_pools(conn, ctx.run_date, pool_ids)
+        summary = retrain_and_forecast_pools(
+            conn, ctx.run_date, pool_ids, horizon_days=ctx.config.holding_days
+        )
     return {**summary.rows, "pools": summary.pools}
 
 

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from psycopg2.extensions import connection
 
-from python_models.backtest import forecasts
 from python_models.decision.market import POOL_COLUMNS, DayMarket
 from python_models.decision.marts import (
     caps_on,
@@ -40,6 +39,7 @@ from python_models.decision.marts import (
 )
 from python_models.decision.policies import FORECAST, MEAN30D, ORACLE, PERSISTENCE
 from python_models.forecasting.gas import daily_gas
+from python_models.forecasting.panel import forecast_panel
 from python_models.forecasting.store import read_gas_history
 
 # History before the first day: enough for the forecasts' training and backtest windows.
@@ -177,11 +177,11 @@ class MarketDays:
         self.holding_days = holding_days
         self._days: dict[tuple[dt.date, str, int], DayMarket] = {}
         self._apy_panels: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
-        self._tvl = forecasts.panel_forecasts(
-            history, "tvl_usd", self.days, forecasts.POOL_RULES["tvl_usd"]
-        ).reindex(columns=ids)
-        gas = forecasts.series_forecasts(data.gas, self.days, forecasts.GAS_RULES)["value"]
-        self._gas = gas
+        self._tvl = forecast_panel(self._values("tvl_usd"), "tvl_usd", self.days)[0].reindex(
+            columns=ids
+        )
+        gas = pd.DataFrame({"subject_id": "ethereum", "day": data.gas.index, "value": data.gas})
+        self._gas = forecast_panel(gas, "gas_price_gwei", self.days)[0]["ethereum"]
         self._eth = pd.Series([eth_close_before(data.eth, day) for day in self.days], self.days)
 
     @property
@@ -215,12 +215,17 @@ class MarketDays:
             .reindex(self.days, fill_value=0)
         )
 
+    def _values(self, column: str) -> pd.DataFrame:
+        """The history of one column in the forecaster's shape (subject_id, day, value)."""
+        return self._history[["subject_id", "day", column]].rename(columns={column: "value"})
+
     def forecast_apy(self, horizon_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Days x pools: the shipped forecast of the mean APY over ``horizon_days`` and the
-        model it chose."""
+        """Days x pools: the shipped forecast of the mean APY over ``horizon_days`` from each
+        day (the daily run's forecaster, ``python_models.forecasting.panel``) and the model it
+        chose."""
         if horizon_days not in self._apy_panels:
-            values, models = forecasts.panel_choices(
-                self._history, "apy_pct", self.days, forecasts.POOL_RULES["apy_pct"]
+            values, models = forecast_panel(
+                self._values("apy_pct"), "apy_pct", self.days, horizon_days
             )
             ids = self._descriptions.index
             self._apy_panels[horizon_days] = (
