@@ -23,8 +23,8 @@ from ingestion.doctor import run_checks
 from ingestion.doctor import table as doctor_table
 from python_models.backtest.market import MissingDataError
 from python_models.backtest.request import BacktestRequest, RequestError
-from python_models.backtest.sweep import SweepError
-from python_models.backtest.walk_forward import WalkForwardSettings
+from python_models.backtest.sweep import SweepError, parse_axes
+from python_models.backtest.walk_forward import DEFAULT_GRID, WalkForwardSettings
 from python_models.optimization.cli import optimize_file
 from replay.plans import PLANS
 from replay.serving import serve as serve_recordings
@@ -158,18 +158,23 @@ def backtest(
     train_days: Annotated[
         int, typer.Option("--train-days", help="Walk-forward trailing window")
     ] = 60,
-    horizons: Annotated[
-        str, typer.Option("--horizons", help="Walk-forward horizon_days grid")
-    ] = "1,2,3,5,7,14",
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            help="Walk-forward choices, KEY=V1,V2,… (repeatable; default payback_days=1,2,3,5,7,14)",
+        ),
+    ] = None,
 ) -> None:
     """Replay the strategy from START to END (inclusive) against baselines and yardsticks;
     report to OUTPUT."""
     console = make_console()
     try:
+        strategy = load_config(config)
         request = BacktestRequest(
             start=start.date(),
             end=end.date(),
-            config=load_config(config),
+            config=strategy,
             output=output,
             capital_usd=capital,
             capital_token=capital_token,
@@ -178,13 +183,13 @@ def backtest(
             walk_forward=WalkForwardSettings(
                 step_days,
                 train_days,
-                {"horizon_days": tuple(int(value) for value in horizons.split(","))},
+                parse_axes(grid, strategy, "--grid") if grid else dict(DEFAULT_GRID),
             )
             if walk_forward
             else None,
         )
         run_backtest_command(request, console)
-    except (ConfigError, SweepError, RequestError, ValueError) as error:
+    except (ConfigError, SweepError, RequestError) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
     except (MissingDataError, DbtStageError) as error:

@@ -53,39 +53,48 @@ class SweepError(ValueError):
     """A sweep specification that cannot be run; the message says why."""
 
 
-def _key(name: str) -> str:
+def _key(name: str, option: str = "--sweep") -> str:
     """The canonical parameter name for a name or an alias."""
     for field_name, field in StrategyConfig.model_fields.items():
         aliases = getattr(field.validation_alias, "choices", None) or []
         if name == field_name or name in aliases:
             return field_name
-    raise SweepError(f"--sweep {name}: not a strategy parameter")
+    raise SweepError(f"{option} {name}: not a strategy parameter")
+
+
+def parse_axes(
+    specs: Sequence[str], config: StrategyConfig, option: str = "--sweep"
+) -> dict[str, tuple[Any, ...]]:
+    """``KEY=V1,V2,…`` specifications as parameter → values, every value validated like the
+    config file (``option`` names the command-line option in the messages)."""
+    axes: dict[str, tuple[Any, ...]] = {}
+    for spec in specs:
+        name, separator, values = spec.partition("=")
+        if not separator or not values.strip():
+            raise SweepError(f"{option} {spec!r}: expected KEY=V1,V2,…")
+        key = _key(name.strip(), option)
+        if key.startswith("icebox_"):
+            raise SweepError(
+                f"{option} {key}: icebox parameters shape the icebox_tokens mart, which a "
+                "backtest reads as built; run the daily models with the value instead"
+            )
+        if key in axes:
+            raise SweepError(f"{option} {key} is given twice")
+        parsed = []
+        for raw in values.split(","):
+            try:
+                parsed.append(getattr(parse_config({**config.snapshot(), key: raw.strip()}), key))
+            except ConfigError as error:
+                raise SweepError(f"{option} {spec!r}: {error}") from None
+        axes[key] = tuple(parsed)
+    return axes
 
 
 def parse_sweep(specs: Sequence[str], config: StrategyConfig) -> list[dict[str, Any]]:
     """The grid's points (parameter → value), every value validated like the config file."""
     if len(specs) > MAX_KEYS:
         raise SweepError(f"--sweep takes one or two parameters, got {len(specs)}")
-    axes: dict[str, list[Any]] = {}
-    for spec in specs:
-        name, separator, values = spec.partition("=")
-        if not separator or not values.strip():
-            raise SweepError(f"--sweep {spec!r}: expected KEY=V1,V2,…")
-        key = _key(name.strip())
-        if key.startswith("icebox_"):
-            raise SweepError(
-                f"--sweep {key}: icebox parameters shape the icebox_tokens mart, which a "
-                "backtest reads as built; run the daily models with the value instead"
-            )
-        if key in axes:
-            raise SweepError(f"--sweep {key} is given twice")
-        parsed = []
-        for raw in values.split(","):
-            try:
-                parsed.append(getattr(parse_config({**config.snapshot(), key: raw.strip()}), key))
-            except ConfigError as error:
-                raise SweepError(f"--sweep {spec!r}: {error}") from None
-        axes[key] = parsed
+    axes = parse_axes(specs, config)
     return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
 
 
