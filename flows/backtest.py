@@ -88,7 +88,7 @@ def read_market(
 ) -> MarketDays:
     """The range's curated data from the database, as day-by-day panels."""
     with db.connect(info) as conn:
-        return MarketDays(read_market_data(conn, request.start, request.end))
+        return MarketDays(read_market_data(conn, request.start, request.end), config.holding_days)
 
 
 def run_request(
