@@ -202,6 +202,9 @@ def reserve_tokens(
         tokens, so_far = known.get(pool), result.get(contract, [])
         unknown = tokens is None or so_far is None  # one pool of the contract unknown: all
         result[contract] = None if unknown else [*so_far, *(str(t).lower() for t in tokens)]
+        if tokens is None:
+            logger.info("pool %s is not in the /pools snapshot: %s is asked every token", pool,
+                        contract)  # fmt: skip
     return result
 
 

@@ -204,6 +204,8 @@ def etherscan_wallet_source(
             fetched_at = utc_now()
             answered = _balances_by_account(result)
             for address in chunk:
+                # Documented: one {"account", "balance"} per address asked ("0" for an
+                # empty account); a missing one is a broken answer, not a zero balance.
                 if address not in answered:
                     raise IngestionError(BALANCEMULTI_ENDPOINT, f"{address}: not in the answer")
                 yield {
@@ -222,12 +224,17 @@ def etherscan_wallet_source(
             for contract, token in token_contracts.items():
                 why = balances.reason_to_call(contract, running.get(contract))
                 if why is None:
-                    continue  # derived: the ledger sums the wallet's transfers of it
+                    # Documented: tokentx lists the address's ERC-20 Transfer events, mints
+                    # and burns included; a balance moved only by them is their sum, which
+                    # the ledger makes of the loaded transfers: no call.
+                    continue
                 reason, warn = why
                 level = logging.WARNING if warn else logging.DEBUG
                 message = "%s of %s: %s; asked of account/tokenbalance"
                 logger.log(level, message, token.symbol, address, reason)
                 yield address, token
+        # Pool reserve contracts: their transfers are never loaded, so their balances are
+        # asked, for the pool's own tracked tokens (tokenbalance answers "0" for the others).
         asked: dict[str, set[str]] = {}
         for contract, pool_tokens in reserve_tokens.items():
             holder = contract.lower()

@@ -37,7 +37,7 @@ from core.config import StrategyConfig
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT, RECORDINGS_DIR, SEEDS_DIR
 from ingestion import seeds
 from ingestion.etherscan import limits
-from ingestion.etherscan.balances import CALLED_TOKENS
+from ingestion.etherscan.balances import CALLED_TOKENS, Running, reason_to_call, running_balances
 from ingestion.pipeline import load_pools, load_prices, load_wallets, pipelines_dir
 from replay import ReplayServer, replay_environment
 from replay.plans import PLANS
@@ -329,3 +329,26 @@ def test_transfers_summing_below_zero_get_a_tokenbalance_call(
         t.contract_address for t in seeds.tracked_tokens(seeds_dir)
     }
     assert f"USDC of {WALLET}: the summed transfers fall to -" in caplog.text
+
+
+def test_a_block_is_netted_before_the_balance_is_checked() -> None:
+    """Within a block Etherscan's order of logs is its own: a swap that sends before it
+    receives is not a balance below zero; a block that leaves less than nothing is."""
+    wallet, other, token = "0x" + "a" * 40, "0x" + "b" * 40, "0x" + "c" * 40
+
+    def transfer(block: int, sender: str, receiver: str, value: int) -> dict[str, Any]:
+        return {"blockNumber": block, "from": sender, "to": receiver, "value": value,
+                "contractAddress": token}  # fmt: skip
+
+    start = {token: Running(balance=5)}
+    swap = [transfer(10, wallet, other, 8), transfer(10, other, wallet, 8)]
+    assert running_balances(wallet, swap, start)[token] == Running(5, 0, None)
+    assert reason_to_call(token, running_balances(wallet, swap, start)[token]) is None
+    overdrawn = [*swap, transfer(11, wallet, other, 7), transfer(12, other, wallet, 9)]
+    after = running_balances(wallet, overdrawn, start)[token]
+    assert after == Running(7, -2, 11)
+    reason, warn = reason_to_call(token, after)  # type: ignore[misc]
+    assert warn and "fall to -2 at block 11" in reason
+    # WETH is asked whatever its transfers say: its wraps and unwraps log no Transfer
+    weth = next(c for c, why in CALLED_TOKENS.items() if why.startswith("WETH"))
+    assert reason_to_call(weth, None) == (CALLED_TOKENS[weth], False)
