@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect.testing.utilities import prefect_test_harness
 from pytest_httpserver import HTTPServer
 
 from core import db
@@ -50,3 +51,10 @@ def fake_slack(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeS
     monkeypatch.setenv("SLACK_CHANNEL", "#treasury")
     monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
     return fake
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """A temporary Prefect API for the tests that run real flows, once per session."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
