@@ -1,4 +1,5 @@
-"""The pool side of the dbt project on a real PostgreSQL: history, metrics, groups, master.
+"""The pool side of the dbt project on a real PostgreSQL: history, metrics, groups, master,
+and eligibility by decision date.
 
 The raw DeFiLlama tables (``RAW_TABLES_DDL``, as dlt makes them) are written with plain SQL,
 in a database of this module's own on the session's server (the `pg` fixture), so
@@ -6,7 +7,10 @@ the raw rows here never collide with what the ingestion tests load through dlt. 
 a real `dbt build` through dbt's Python runner. The logic of each model is unit-tested in dbt
 (models/*/_pools__models.yml); these tests check what only a real database shows: the
 incremental build equals a full refresh (also after step 9 back-fills a history), re-running a
-day adds no rows, nothing dated after run_date leaks in, and token lists match exactly.
+day adds no rows, nothing dated after run_date leaks in, and token lists match exactly. On the
+recordings (``raw_loaded``), pool_eligibility_by_day is built for the recorded year as a
+backtest builds it: MetaMorpho vaults become eligible through the tokens they hold and their
+curators, a decision reads only data of the day before, and the seed-gap tests name the pool.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dbt_runs import RAW_AS_OF, failed_nodes, run_dbt
 
 from core import db
 from core.config import StrategyConfig
@@ -238,8 +243,6 @@ def test_nothing_after_run_date_is_used(pools_db: db.PgConnection, built_day_1: 
 def recorded_pools_built(raw_loaded: db.PgConnection, dbt_target: Path) -> db.PgConnection:
     """The pool marts built on the recordings (loaded through the replay server) as of the
     last recorded day, with the market marts they read and every data test."""
-    from dbt_runs import RAW_AS_OF, failed_nodes, run_dbt
-
     outcome = run_dbt(
         raw_loaded,
         [
@@ -294,3 +297,186 @@ def test_recorded_pools_without_a_gas_cost_name_the_missing_seed_row(
             else f"no gas cost: chain {chain} has no fee in chain_tx_fee_usd"
         )
         assert expected in reasons, (chain, project, reasons)
+
+
+# --- eligibility by decision date over the recorded year -------------------------------------
+
+RANGE_START = dt.date(2024, 6, 6)
+STEAKHOUSE_USDC = "a44febf3-34f6-4cd5-8ab1-f246ebe49f9e"
+RANGE_MODELS = ("int_pool_groups_by_day", "pool_eligibility_by_day", "lists_in_force")
+
+
+def build_range(info: db.PgConnection, target: Path) -> None:
+    """The by-day models for every decision date of the recorded year (a backtest's pass)."""
+    outcome = run_dbt(
+        info,
+        [
+            "build",
+            "--select",
+            *RANGE_MODELS,
+            "--exclude",
+            "test_type:unit",
+            # the seed-gap tests read seeds (ancestors of the selection): they run too
+            "--indirect-selection",
+            "buildable",
+        ],
+        RAW_AS_OF.isoformat(),
+        target,
+        range_start_date=RANGE_START.isoformat(),
+    )
+    assert outcome.success, failed_nodes(outcome)
+
+
+@pytest.fixture(scope="module")
+def recorded_range_built(
+    recorded_pools_built: db.PgConnection, dbt_target: Path
+) -> db.PgConnection:
+    """pool_eligibility_by_day for 2024-06-06 -> 2025-06-05 on the recordings, tests included."""
+    build_range(recorded_pools_built, dbt_target)
+    return recorded_pools_built
+
+
+def test_steakhouse_usdc_and_ten_metamorpho_vaults_become_eligible(
+    recorded_range_built: db.PgConnection,
+) -> None:
+    steakhouse = query(
+        recorded_range_built,
+        f"""
+        select min(eligibility_date), bool_and(curator = 'Steakhouse Financial'),
+               bool_and(tokens = array['USDC'] and token_source = 'underlying_tokens')
+        from marts.pool_eligibility_by_day
+        where pool_id = '{STEAKHOUSE_USDC}' and is_eligible and eligibility_date >= '2025-01-01'
+        """,
+    )
+    assert steakhouse[0][0] is not None and steakhouse[0][1] and steakhouse[0][2], steakhouse
+    (vaults,) = query(
+        recorded_range_built,
+        "select count(distinct pool_id) from marts.pool_eligibility_by_day "
+        "where project = 'morpho-blue' and is_eligible",
+    )[0]
+    assert vaults >= 10
+    # the old symbol-split rule found at most the vaults whose symbol is a token (USDC)
+    (by_symbol,) = query(
+        recorded_range_built,
+        "select count(distinct pool_id) from marts.pool_eligibility_by_day "
+        "where project = 'morpho-blue' and is_eligible_by_symbol",
+    )[0]
+    assert by_symbol < vaults
+
+
+def test_a_decision_reads_only_data_dated_the_day_before(
+    recorded_range_built: db.PgConnection,
+) -> None:
+    """Row D carries the metrics of D - 1; the /pools snapshot (fetched on the last day only)
+    stands in only on that day, for pools with nothing earlier; no group without history."""
+    mismatches = query(
+        recorded_range_built,
+        """
+        select eligibility.pool_id, eligibility.eligibility_date
+        from marts.pool_eligibility_by_day as eligibility
+        left join marts.pool_daily_metrics as metrics
+            on metrics.pool_id = eligibility.pool_id
+            and metrics.metric_date = eligibility.eligibility_date - 1
+        where eligibility.data_source in ('chart', 'pools_snapshot')
+          and eligibility.tvl_usd is distinct from metrics.tvl_usd
+        limit 5
+        """,
+    )
+    assert mismatches == []
+    bootstraps = query(
+        recorded_range_built,
+        """
+        select distinct eligibility_date, group_id is null
+        from marts.pool_eligibility_by_day where data_source = 'bootstrap_snapshot'
+        """,
+    )
+    assert bootstraps == [(RAW_AS_OF, True)]
+    days = query(
+        recorded_range_built,
+        "select min(eligibility_date), max(eligibility_date), bool_and(data_date = eligibility_date - 1) "
+        "from marts.pool_eligibility_by_day",
+    )
+    assert days == [(RANGE_START, RAW_AS_OF, True)]
+
+
+def test_seed_gap_tests_name_the_pool(
+    recorded_range_built: db.PgConnection, dbt_target: Path
+) -> None:
+    """Without aave-v3's protocol_families row, or Steakhouse USDC's vault_curators row, the
+    error-severity tests fail and their stored failing rows name the pools (the seeds are
+    changed in this database only and reloaded from the CSVs afterwards)."""
+    tests = ["assert_approved_pools_have_a_protocol_family", "assert_curated_vaults_have_a_curator"]
+    try:
+        execute(
+            recorded_range_built, "delete from seeds.protocol_families where project = 'aave-v3'"
+        )
+        execute(
+            recorded_range_built,
+            f"delete from seeds.vault_curators where pool_id = '{STEAKHOUSE_USDC}'",
+        )
+        outcome = run_dbt(
+            recorded_range_built,
+            ["test", "--select", *tests],
+            RAW_AS_OF.isoformat(),
+            dbt_target,
+            range_start_date=RANGE_START.isoformat(),
+        )
+        statuses = {result.node.name: str(result.status) for result in outcome.result.results}
+        assert statuses == dict.fromkeys(tests, "fail")
+        families = query(
+            recorded_range_built,
+            "select distinct project, chain from test_failures.assert_approved_pools_have_a_protocol_family",
+        )
+        assert ("aave-v3", "Ethereum") in families
+        assert {project for project, _ in families} == {"aave-v3"}
+        vaults = query(
+            recorded_range_built,
+            "select pool_id, project, symbol, chain from test_failures.assert_curated_vaults_have_a_curator",
+        )
+        assert vaults == [(STEAKHOUSE_USDC, "morpho-blue", "STEAKUSDC", "Ethereum")]
+    finally:
+        outcome = run_dbt(
+            recorded_range_built,
+            ["seed", "--select", "protocol_families", "vault_curators"],
+            RAW_AS_OF.isoformat(),
+            dbt_target,
+        )
+        assert outcome.success
+
+
+def test_a_vault_whose_curator_is_removed_is_not_eligible(
+    recorded_range_built: db.PgConnection, dbt_target: Path
+) -> None:
+    """Steakhouse Financial removed from approved_curators on 2025-01-01: Steakhouse USDC is
+    eligible before and not from that day, the reason naming vault and curator."""
+    try:
+        execute(
+            recorded_range_built,
+            "update seeds.approved_curators set removed_at = '2025-01-01' "
+            "where curator = 'Steakhouse Financial'",
+        )
+        build_range(recorded_range_built, dbt_target)
+        rows = query(
+            recorded_range_built,
+            f"""
+            select eligibility_date >= '2025-01-01', bool_or(is_eligible),
+                   bool_and(passes_curator_approved), min(reasons[1])
+            from marts.pool_eligibility_by_day
+            where pool_id = '{STEAKHOUSE_USDC}' and eligibility_date >= '2024-12-01'
+            group by 1 order by 1
+            """,
+        )
+        assert rows[0][:3] == (False, True, True)
+        assert rows[1][:3] == (True, False, False)
+        assert rows[1][3] == (
+            "curator Steakhouse Financial of vault Steakhouse USDC (Ethereum) not approved"
+        )
+    finally:
+        outcome = run_dbt(
+            recorded_range_built,
+            ["seed", "--select", "approved_curators"],
+            RAW_AS_OF.isoformat(),
+            dbt_target,
+        )
+        assert outcome.success
+        build_range(recorded_range_built, dbt_target)

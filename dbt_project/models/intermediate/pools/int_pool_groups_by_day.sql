@@ -1,12 +1,12 @@
 {#-
-    One row per grouped pool per day from range_start_date to run_date (the daily flow: the run
-    date alone; a backtest: its whole range in one build). The single definition of the risk
-    groups: pool_groups keeps the run date's rows. docs/product.md: group 1 when the daily delta
-    and both stddevs are within the group 1 maxima, group 2 within the group 2 maxima, group 3
-    otherwise; a pool with fewer than 30 days of history gets no group (no row). A statistic
-    that cannot be computed (the day before is missing, so no delta) fails the stable groups:
-    such a pool is group 3. Every statistic of day D comes from pool_daily_metrics of D, which
-    uses data dated up to D only.
+    One row per grouped pool per decision date D from range_start_date to run_date (the daily
+    flow: the run date alone; a backtest: its whole range in one build), judged on the pool's
+    metrics of D - 1 (data_date): the decision of D never reads data dated D. The single
+    definition of the risk groups; pool_groups keeps the run date's rows. docs/product.md:
+    group 1 when the daily delta and both stddevs are within the group 1 maxima, group 2 within
+    the group 2 maxima, group 3 otherwise; a pool with fewer than 30 days of history on D - 1
+    gets no group (no row). A statistic that cannot be computed (the day before D - 1 is
+    missing, so no delta) fails the stable groups: such a pool is group 3.
 -#}
 {{ config(materialized='table') }}
 
@@ -21,7 +21,7 @@ metrics as (
 metrics_in_range as (
     select *
     from metrics
-    where metric_date between {{ range_start_date() }} and {{ run_date() }}
+    where metric_date between {{ range_start_date() }} - 1 and {{ run_date() }} - 1
 ),
 
 tested as (
@@ -51,13 +51,15 @@ tested as (
 final as (
     select
         pool_id::text as pool_id,
-        metric_date::date as group_date,
+        (metric_date + 1)::date as group_date,
+        metric_date::date as data_date,
         (case
             when is_within_group1 then 1
             when is_within_group2 then 2
             else 3
         end)::integer as group_id,
         jsonb_build_object(
+            'data_date', metric_date,
             'apy_delta_pp', apy_delta_pp,
             'apy_stddev_7d_pp', apy_stddev_7d_pp,
             'apy_stddev_30d_pp', apy_stddev_30d_pp,

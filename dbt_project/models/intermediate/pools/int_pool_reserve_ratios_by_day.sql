@@ -1,8 +1,8 @@
 {#-
-    One row per pool of the seed pool_reserve_contracts per day of int_pool_days_in_range:
-    its reserves valued in USD from the latest token balances fetched up to the day and the
-    latest prices (int_token_prices_as_of_day), and smallest / largest reserve. Ephemeral:
-    compiled into int_pool_eligibility_by_day.
+    One row per pool of the seed pool_reserve_contracts per decision date of
+    int_pool_days_in_range: its reserves as of D - 1 (the latest token balances fetched on D - 1
+    or before) valued at the prices known on D (int_token_prices_as_of_day, dated D - 1 or
+    before), and smallest / largest reserve. Ephemeral: compiled into pool_eligibility_by_day.
 -#}
 {{ config(materialized='ephemeral') }}
 
@@ -43,7 +43,7 @@ latest_reserve_balances as (
         token_balances.token_symbol,
         token_balances.balance_raw
     from days
-    inner join token_balances on days.eligibility_date >= token_balances.run_date
+    inner join token_balances on days.eligibility_date - 1 >= token_balances.run_date
     order by
         days.eligibility_date asc,
         token_balances.holder_address asc,

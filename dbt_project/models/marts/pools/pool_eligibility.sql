@@ -1,8 +1,8 @@
 {#-
-    One row per pool with data on run_date: every filter of docs/product.md as its own boolean, the
-    failed checks with readable reasons, and is_eligible. Past days are kept; a re-run replaces
-    its day. The filters are defined once, in int_pool_eligibility_by_day (which a backtest
-    builds for every day of its range); this mart keeps the run date's rows.
+    One row per pool of decision date run_date: every filter of docs/product.md as its own
+    boolean, the failed checks with readable reasons, and is_eligible. Past days are kept; a
+    re-run replaces its day. The filters are defined once (int_pool_eligibility_by_day,
+    published for a range as pool_eligibility_by_day); this mart keeps the run date's rows.
 -#}
 {{
     config(
@@ -16,7 +16,7 @@
 with
 
 eligibility_by_day as (
-    select * from {{ ref('int_pool_eligibility_by_day') }}
+    select * from {{ ref('pool_eligibility_by_day') }}
 ),
 
 final as (
@@ -25,5 +25,5 @@ final as (
     where eligibility_date = {{ run_date() }}
 )
 
--- the by-day model's columns, which both models' contracts enforce
+-- the by-day mart's columns, which both models' contracts enforce
 select * from final  -- noqa: AM04

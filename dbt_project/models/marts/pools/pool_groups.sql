@@ -1,6 +1,7 @@
 {#-
-    One row per grouped pool per day (group_date = run_date; past days are kept, a re-run
-    replaces its day). The groups themselves are defined once, in int_pool_groups_by_day (which
+    One row per grouped pool per decision date (group_date = run_date, judged on the metrics
+    of data_date = run_date - 1; past days are kept, a re-run replaces its day). The groups
+    themselves are defined once, in int_pool_groups_by_day (which
     a backtest builds for every day of its range); this mart keeps the run date's rows.
 -#}
 {{
