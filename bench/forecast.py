@@ -2,24 +2,27 @@
 the shipped forecaster's skill on what the decision uses, on the recorded histories.
 
 (a) Daily steps 10–11: APY (mean over the horizon) and TVL of 500 pools x 730 days, one run
-    date. The histories are synthetic but made from the real ones: each pool is a real
-    2024–25 history followed by its mirror image, scaled and jittered per pool, 2 % of the
-    days missing.
+    date, every statsmodels estimate made afresh (the in-memory estimates forgotten first).
+    The histories are synthetic but made from the real ones: each pool is a real 2024–25
+    history followed by its mirror image, scaled and jittered per pool, 2 % of the days
+    missing.
 (b) Backtest panels over the recorded year: every pool with a ``/chart`` recording (history
     from its first recorded day), decision dates 2024-06-06 … 2025-06-05: APY for the first
-    horizon + TVL + gas (the recorded Etherscan daily average) cold, in this fresh process;
-    then each further horizon (the fitted models' refit blocks are reused).
+    horizon + TVL + gas (the recorded Etherscan daily average) cold, in this fresh process
+    (each target timed); then each further horizon (the refit blocks and estimates reused).
 (c) Skill, scored as the backtest scores it (``python_models.forecasting.scoring``): the
     shipped forecast, persistence and the 30-day mean against the realized mean APY of
     D … D + h − 1, pooled MAE ratio vs persistence, mean daily Spearman rank correlation,
     share of pool-days per model; over 2024-08-05 → 2025-06-05 and its two halves; on every
     recorded pool, and on the eligible pools of each decision date when ``--market-database``
-    names a database the backtest's dbt build filled (read only).
+    names a database the backtest's dbt build filled (read only). Then next-day TVL (every
+    recorded pool) and the day's gas price, whole span, against persistence.
 
 Usage: .venv/bin/python bench/forecast.py [--pools 500] [--horizons 1,7,14,30]
     [--market-database backtest] [--apy-candidates naive,shrink_7d,arima_011]
 The last line printed is JSON: {"pools": 500, "daily_seconds": s, "panel_cold_seconds": c,
-"panel_extra_horizon_seconds": [...], "apy_error_ratio": {"1": r, ...}}.
+"panel_extra_horizon_seconds": [...], "apy_error_ratio": {"1": r, ...}, "tvl_error_ratio": t,
+"gas_error_ratio": g}. ``--skip-skill`` stops after the timings.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import psycopg2
 
 from core import db
 from core.paths import RECORDINGS_DIR
-from python_models.forecasting import scoring
+from python_models.forecasting import estimation, scoring
 from python_models.forecasting.panel import PanelForecaster, forecast_panel
 from python_models.forecasting.pools import PoolHistory, forecast_pools
 from python_models.forecasting.series import build_panel
@@ -162,6 +165,21 @@ def skill(
     return results
 
 
+def next_day_skill(rows: pd.DataFrame, target: str) -> dict[str, object]:
+    """The shipped forecast of the day itself vs persistence, over the whole scored span."""
+    forecaster = PanelForecaster(rows, target, DAYS[-1].date())
+    actual = actual_days(rows).reindex(columns=list(forecaster.panel.subjects))
+    values, models = forecaster.frames(DAYS, 1)
+    window = slice(pd.Timestamp(SCORED[0]), pd.Timestamp(SCORED[1]))
+    views = {"shipped": values, **scoring.simple_views(actual)}
+    return scoring.score_views(
+        {name: view.loc[window] for name, view in views.items()},
+        scoring.realized_mean(actual, 1).loc[window],
+        None,
+        models.loc[window],
+    )
+
+
 def print_skill(name: str, horizon: int, results: list[dict[str, object]]) -> None:
     for result in results:
         views = result["views"]
@@ -182,6 +200,7 @@ def main() -> None:
     parser.add_argument("--horizons", default="1,7,14,30")
     parser.add_argument("--market-database", help="a backtest database, for eligibility")
     parser.add_argument("--apy-candidates", help="try another APY candidate set (comma list)")
+    parser.add_argument("--skip-skill", action="store_true", help="timings only")
     args = parser.parse_args()
     horizons = [int(value) for value in args.horizons.split(",")]
     real = recorded_histories(CHARTS)
@@ -189,28 +208,31 @@ def main() -> None:
     load_before = os.getloadavg()[0]
 
     # (b) first, in a fresh process: the backtest's cold start
-    _, cold = timed(
-        lambda: (
-            forecast_panel(rows_of(real, APY), APY, DAYS, horizons[0]),
-            forecast_panel(rows_of(real, TVL), TVL, DAYS),
-            forecast_panel(gas, GAS, DAYS),
-        )
-    )
+    parts = {}
+    for target, rows, horizon in (
+        (APY, rows_of(real, APY), horizons[0]),
+        (TVL, rows_of(real, TVL), 1),
+        (GAS, gas, 1),
+    ):
+        parts[target] = timed(lambda r=rows, t=target, h=horizon: forecast_panel(r, t, DAYS, h))[1]
+    cold = sum(parts.values())
     extra = [
         timed(lambda h=h: forecast_panel(rows_of(real, APY), APY, DAYS, h))[1] for h in horizons[1:]
     ]
     _, warm = timed(lambda: forecast_panel(rows_of(real, APY), APY, DAYS, horizons[0]))
     print(
         f"(b) panels, {real['subject_id'].nunique()} recorded pools x {len(DAYS)} days: "
-        f"APY h={horizons[0]} + TVL + gas {cold:.1f} s cold; further horizons "
+        f"APY h={horizons[0]} + TVL + gas {cold:.1f} s cold "
+        f"({', '.join(f'{t} {s:.1f} s' for t, s in parts.items())}); further horizons "
         f"{', '.join(f'h={h} {s:.1f} s' for h, s in zip(horizons[1:], extra, strict=True))}; "
-        f"h={horizons[0]} again {warm:.2f} s (cached)"
+        f"h={horizons[0]} again {warm:.2f} s (cached); load average {os.getloadavg()[0]:.2f}"
     )
 
     # (a) the daily step at 500 pools
     synthetic = synthetic_histories(real, args.pools)
     daily = {}
     for horizon in (1, 7):
+        estimation.clear()
         forecasts, daily[horizon] = timed(lambda h=horizon: forecast_pools(synthetic, RUN_DATE, h))
         chosen = pd.Series([f"{f.target}:{f.model_name}" for f in forecasts]).value_counts()
         print(
@@ -218,6 +240,15 @@ def main() -> None:
             f"{daily[horizon]:.1f} s; {chosen.to_dict()}"
         )
     print(f"load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")
+    timings = {
+        "pools": args.pools,
+        "daily_seconds": round(daily[1], 1),
+        "panel_cold_seconds": round(cold, 1),
+        "panel_extra_horizon_seconds": [round(s, 1) for s in extra],
+    }
+    if args.skip_skill:
+        print(json.dumps(timings))
+        return
 
     # (c) skill
     spec = TARGETS[APY]
@@ -237,14 +268,24 @@ def main() -> None:
         ratios[str(horizon)] = round(results[0]["views"]["shipped"]["error_ratio"], 4)
         if mask is not None:
             print_skill("eligible ", horizon, skill(forecaster, actual, horizon, mask))
+    others = {}
+    for target, rows in ((TVL, rows_of(real, TVL)), (GAS, gas)):
+        result = next_day_skill(rows, target)
+        views = result["views"]
+        shares = ", ".join(f"{m} {s:.0f}%" for m, s in result["model_share_pct"].items())
+        print(
+            f"  {target} next day {SCORED[0]}→{SCORED[1]} ({result['pool_days']} days): "
+            f"shipped {views['shipped']['error_ratio']:.3f}, mean30d "
+            f"{views['mean30d']['error_ratio']:.3f}; chose {shares}"
+        )
+        others[target] = round(views["shipped"]["error_ratio"], 4)
     print(
         json.dumps(
             {
-                "pools": args.pools,
-                "daily_seconds": round(daily[1], 1),
-                "panel_cold_seconds": round(cold, 1),
-                "panel_extra_horizon_seconds": [round(s, 1) for s in extra],
+                **timings,
                 "apy_error_ratio": ratios,
+                "tvl_error_ratio": others[TVL],
+                "gas_error_ratio": others[GAS],
             }
         )
     )

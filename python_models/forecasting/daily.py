@@ -72,16 +72,15 @@ def retrain_and_forecast_pools(
     """Steps 10–11: the mean APY over ``horizon_days`` from ``run_date`` and the TVL of
     ``run_date`` for ``pool_ids``, from history dated before it; write the day.
 
-    ``workers`` is accepted for existing callers and ignored: the forecasts are vectorized
-    over pools and take about 2 s for 500 pools in this process, less than starting a
-    process pool costs (``bench/forecast.py``).
+    ``workers``: at most this many processes for the statsmodels estimates (None: the
+    cores, and only when the fits add up to seconds; ``estimation.py``).
     """
     settings = settings or ForecastSettings()
     started = time.perf_counter()
     pool_ids = sorted(set(pool_ids))
     days = history_days(horizon_days, settings)
     histories = store.read_pool_histories(conn, run_date, pool_ids, days)
-    forecasts = forecast_pools(histories, run_date, horizon_days, settings)
+    forecasts = forecast_pools(histories, run_date, horizon_days, settings, workers)
     rows = store.write_pool_forecasts(conn, run_date, forecasts)
     summary = PoolForecastSummary(
         run_date=run_date,

@@ -5,7 +5,8 @@ of the hourly history (``marts.gas_fees_hourly``) for complete days the daily ta
 have yet (Etherscan publishes a day late). The forecast is for the run date itself from the
 days before it: the day's average is not known while it is running. Gas prices move in
 ratios, so the models work on the log price; the weekly model (ETS with a 7-day season) joins
-once four weeks of training data exist. The backtest forecasts the same series with
+once four weeks of training data exist. One series, so both fitted models are estimated by
+statsmodels' maximum-likelihood fits (``ARIMA(0,1,1)``, ``ETSModel``) at each refit date. The backtest forecasts the same series with
 ``forecast_panel(gas_history(daily, hourly), "gas_price_gwei", days)``.
 """
 

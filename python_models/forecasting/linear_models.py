@@ -1,39 +1,57 @@
-"""The fitted models, as linear state filters estimated on many series at once.
+"""The fitted models: parameters estimated by statsmodels, states run by batched filters.
 
-Each model is one of statsmodels' (ETS A,Ad,N = damped Holt; ARIMA(0,1,1) = simple
-exponential smoothing; ARIMA(1,1,0); ETS A,N,A with a weekly season), written as its
-innovations recursion so that one pass filters every row of a block matrix (one row per
-series and refit block) and a grid of parameters at once. statsmodels' own fits cost
-50–110 ms each (ETS 106, ARIMA Hannan–Rissanen 56 on 120 days), tens of CPU minutes for a
-backtest year of 180 pools refitted every 28 days; here a whole panel takes seconds.
-``tests/forecasting/test_linear_models.py`` checks each filter against statsmodels' with the
-same parameters.
+Each model is one of statsmodels' (simple exponential smoothing = ARIMA(0,1,1); ARIMA(1,1,0);
+ETS A,N,A with a weekly season; ETS A,Ad,N = damped Holt, kept for trials only). At each
+refit point its parameters are estimated on one series' training days by statsmodels' own
+estimator (``LinearModel.estimate``, one call per series and refit block; ``estimation.py``
+runs them, memoized and spread over processes when there are many). The states that turn
+those parameters into forecasts, every day of every refit block, come from the model's
+innovations recursion written as a numpy filter (``LinearModel.apply``) that runs every row
+of a block matrix (one row per series and refit block) in one pass: that is the same
+recursion statsmodels filters with, from the same initial state, so the filter reproduces
+the statsmodels fit's own one-step forecasts over the training days
+(``tests/forecasting/test_linear_models.py``) and carries them on over the days until the
+next refit, without a statsmodels object per series and day.
 
-Parameters are estimated on the first ``train`` columns of a row (least squares of one-step
-errors over a grid, the conditional likelihood of additive Gaussian errors; ARIMA(1,1,0) by
-Yule–Walker as statsmodels does); then the row is filtered with them to its end. A row's
-result is its *state* after each column: ``level``, ``trend`` and the damping ``phi`` such
-that the forecast j days ahead is ``level + trend · (phi + … + phi^j)``; the mean over a
+The estimators (``values``: a row's training days from its first value on):
+
+- ``arima_011`` for pools: ``SimpleExpSmoothing(values, initialization_method="known",
+  initial_level=values[0]).fit()``, the least-squares smoothing weight of the filter's
+  recursion and start (the conditional-sum-of-squares ARIMA(0,1,1)); 5–15 ms.
+- ``arima_011`` for gas (one series: the full fit is affordable): ``ARIMA(values,
+  order=(0, 1, 1)).fit()``, exact maximum likelihood; the weight is 1 + θ. Its Kalman filter
+  reaches the filter's recursion within a few days; about 40 ms on the gas rows.
+- ``arima_110``: ``yule_walker(np.diff(values), order=1, method="mle", demean=False)``, what
+  ``ARIMA(values, order=(1, 1, 0)).fit(method="yule_walker")`` estimates (no drift); 1 ms.
+- ``ets_ana_7d``: ``ETSModel(values[7:], error="add", seasonal="add", seasonal_periods=7,
+  initialization_method="known", …).fit()`` from the filter's start (level the mean of the
+  first seven values, season their deviations); about 10 ms on the gas rows.
+- ``ets_aadn``: ``Holt(values, damped_trend=True, initialization_method="known",
+  initial_level=values[0], initial_trend=0).fit()``; 50–130 ms, which is why no target
+  uses it (a year of TVL panels would spend one to three minutes on it for a candidate
+  chosen on 1 % of pool-days).
+
+A row's result is its *state* after each column: ``level``, ``trend`` and the damping ``phi``
+such that the forecast j days ahead is ``level + trend · (phi + … + phi^j)``; the mean over a
 horizon follows in closed form (:func:`horizon_factor`). A row starts at its first finite
 value (level = that value, trend 0).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from statsmodels.regression.linear_model import yule_walker
+from statsmodels.tsa.arima.model import ARIMA
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.holtwinters import Holt, SimpleExpSmoothing
 
 from python_models.forecasting.rules import ordered_sum
 
 SEASON = 7
-# Grids of the least-squares fits (statsmodels' bounds: 0 < beta <= alpha, 0.8 <= phi <= 0.98).
-ALPHAS = np.array([0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
-HOLT_ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0])
-HOLT_BETA_SHARES = np.array([0.01, 0.05, 0.2, 0.5])
-HOLT_PHIS = np.array([0.8, 0.9, 0.95, 0.98])
-SEASONAL_GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.4])
 
 
 @dataclass(frozen=True)
@@ -47,11 +65,20 @@ class States:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """A named model: ``run(rows, train)`` fits on the first ``train`` columns and filters."""
+    """A named model: statsmodels' estimator on one training series, a batched filter.
+
+    ``estimate(values)`` returns the parameters (``parameters`` floats) from one series'
+    training values; ``apply(rows, params)`` filters every row with its parameters (rows x
+    parameters, all finite). ``seconds``: about what one estimate costs, to decide whether
+    spreading the estimates over processes pays.
+    """
 
     name: str
-    run: Callable[[np.ndarray, int], States]
+    estimate: Callable[[np.ndarray], tuple[float, ...]]
+    apply: Callable[[np.ndarray, np.ndarray], States]
+    parameters: int
     min_train: int
+    seconds: float
 
 
 def horizon_factor(phi: np.ndarray, horizon_days: int) -> np.ndarray:
@@ -68,6 +95,9 @@ def horizon_factor(phi: np.ndarray, horizon_days: int) -> np.ndarray:
     return total
 
 
+# --- the filters --------------------------------------------------------------------------
+
+
 def holt_filter(
     rows: np.ndarray,
     alpha: np.ndarray,
@@ -77,8 +107,10 @@ def holt_filter(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Damped Holt recursion (beta = 0: simple smoothing) for every row and parameter set.
 
-    ``alpha``, ``beta``, ``phi`` broadcast against ``(rows, k)``. Returns the sum of squared
-    one-step errors, and with ``keep`` the level and trend after each column.
+    Error-correction form: ``level += phi·trend + alpha·error``, ``trend = phi·trend +
+    beta·error`` (statsmodels' ``Holt`` smoothing_trend is ``beta / alpha``). ``alpha``,
+    ``beta``, ``phi`` broadcast against ``(rows, k)``. Returns the sum of squared one-step
+    errors, and with ``keep`` the level and trend after each column.
     """
     count, columns = rows.shape
     shape = np.broadcast_shapes(np.shape(alpha), np.shape(beta), np.shape(phi), (count, 1))
@@ -101,67 +133,30 @@ def holt_filter(
     return sse, levels, trends
 
 
-def _ses_alpha(train: np.ndarray) -> np.ndarray:
-    sse, _, _ = holt_filter(train, ALPHAS[None, :], np.zeros(1), np.zeros(1), keep=False)
-    return ALPHAS[np.argmin(sse, axis=1)][:, None]
-
-
-def ses(rows: np.ndarray, train: int) -> States:
-    """Simple exponential smoothing = ARIMA(0,1,1): a flat forecast at the level."""
-    alpha = _ses_alpha(rows[:, :train])
-    _, level, trend = holt_filter(rows, alpha, np.zeros(1), np.zeros(1), keep=True)
-    return States(level[:, 0], trend[:, 0], np.zeros(len(rows)))
-
-
-def damped_holt(rows: np.ndarray, train: int) -> States:
-    """ETS(A,Ad,N): level and a trend that dies out at rate phi."""
-    alpha, share, phi = np.meshgrid(HOLT_ALPHAS, HOLT_BETA_SHARES, HOLT_PHIS, indexing="ij")
-    alpha, beta, phi = alpha.reshape(1, -1), (alpha * share).reshape(1, -1), phi.reshape(1, -1)
-    sse, _, _ = holt_filter(rows[:, :train], alpha, beta, phi, keep=False)
-    best = [grid[0, np.argmin(sse, axis=1)][:, None] for grid in (alpha, beta, phi)]
-    _, level, trend = holt_filter(rows, *best, keep=True)
-    return States(level[:, 0], trend[:, 0], best[2][:, 0])
-
-
-def arima_110(rows: np.ndarray, train: int) -> States:
-    """ARIMA(1,1,0) without drift; the AR coefficient by Yule–Walker on the differences
-    (not demeaned, as statsmodels' ``ARIMA.fit(method="yule_walker")``)."""
-    changes = np.diff(rows[:, :train], axis=1)
-    changes = np.where(np.isfinite(changes), changes, 0.0)
-    lag_sum = ordered_sum(changes[:, 1:] * changes[:, :-1])
-    variance = ordered_sum(changes * changes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.where(variance > 0, lag_sum / variance, 0.0)
-    previous = np.concatenate([np.full((len(rows), 1), np.nan), rows[:, :-1]], axis=1)
-    return States(rows.copy(), rows - previous, phi)
-
-
-def seasonal_ets(rows: np.ndarray, train: int) -> States:
-    """ETS(A,N,A) with a 7-day season; next-day forecasts only (no trend, phi 0).
-
-    Starts after a row's first seven values: level their mean, season their deviations.
-    """
-    alpha, gamma = np.meshgrid(ALPHAS, SEASONAL_GAMMAS, indexing="ij")
-    alpha, gamma = alpha.reshape(1, -1), gamma.reshape(1, -1)
-    sse = seasonal_filter(rows[:, :train], alpha, gamma)[0]
-    pick = np.argmin(sse, axis=1)
-    _, ahead = seasonal_filter(rows, alpha[0, pick][:, None], gamma[0, pick][:, None])
-    return States(ahead[:, 0], np.zeros(rows.shape), np.zeros(len(rows)))
+def seasonal_start(opening: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weekly model's initial state from a row's first seven values (last axis): the
+    level their mean, the season their deviations (oldest first)."""
+    mean = ordered_sum(opening)[..., None] / SEASON
+    return mean[..., 0], opening - mean
 
 
 def seasonal_filter(
     rows: np.ndarray, alpha: np.ndarray, gamma: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of squared one-step errors and the forecast of the next column after each column."""
+    """Sum of squared one-step errors and the forecast of the next column after each column.
+
+    ETS(A,N,A) with a 7-day season, started after a row's first seven values
+    (:func:`seasonal_start`). ``alpha``, ``gamma`` broadcast against ``(rows, k)``.
+    """
     count, columns = rows.shape
     shape = np.broadcast_shapes(alpha.shape, gamma.shape, (count, 1))
     first = np.argmax(np.isfinite(rows), axis=1)
     opening = np.stack(
         [rows[np.arange(count), np.minimum(first + j, columns - 1)] for j in range(SEASON)], axis=1
     )
-    mean = ordered_sum(opening)[:, None] / SEASON
-    level = np.broadcast_to(mean, shape).copy()
-    season = np.broadcast_to((opening - mean)[:, None, :], (*shape, SEASON)).copy()
+    mean, deviations = seasonal_start(opening)
+    level = np.broadcast_to(mean[:, None], shape).copy()
+    season = np.broadcast_to(deviations[:, None, :], (*shape, SEASON)).copy()
     sse = np.zeros(shape)
     ahead = np.full((*shape, columns), np.nan)
     index = np.arange(count)
@@ -182,7 +177,97 @@ def seasonal_filter(
     return sse, ahead
 
 
-SES = LinearModel("arima_011", ses, min_train=21)
-DAMPED_HOLT = LinearModel("ets_aadn", damped_holt, min_train=21)
-ARIMA_110 = LinearModel("arima_110", arima_110, min_train=21)
-SEASONAL_ETS = LinearModel("ets_ana_7d", seasonal_ets, min_train=28)
+def _smoothing(rows: np.ndarray, params: np.ndarray) -> States:
+    """Simple exponential smoothing with weight ``params[:, 0]``: a flat forecast at the level."""
+    _, level, trend = holt_filter(rows, params[:, :1], np.zeros(1), np.zeros(1), keep=True)
+    return States(level[:, 0], trend[:, 0], np.zeros(len(rows)))
+
+
+def _damped(rows: np.ndarray, params: np.ndarray) -> States:
+    """Damped Holt with ``alpha, beta, phi`` per row (error-correction form)."""
+    alpha, beta, phi = params[:, :1], params[:, 1:2], params[:, 2:3]
+    _, level, trend = holt_filter(rows, alpha, beta, phi, keep=True)
+    return States(level[:, 0], trend[:, 0], params[:, 2].copy())
+
+
+def _autoregressive(rows: np.ndarray, params: np.ndarray) -> States:
+    """ARIMA(1,1,0): the last value plus ``phi`` times the last change, damped per day."""
+    previous = np.concatenate([np.full((len(rows), 1), np.nan), rows[:, :-1]], axis=1)
+    return States(rows.copy(), rows - previous, params[:, 0].copy())
+
+
+def _seasonal(rows: np.ndarray, params: np.ndarray) -> States:
+    """ETS(A,N,A): next-day forecasts only (no trend, phi 0)."""
+    _, ahead = seasonal_filter(rows, params[:, :1], params[:, 1:2])
+    return States(ahead[:, 0], np.zeros(rows.shape), np.zeros(len(rows)))
+
+
+# --- statsmodels' estimators (one training series each) -----------------------------------
+
+
+def _quiet(fit: Callable[[], object]) -> object:
+    """One statsmodels fit with its warnings silenced (never globally)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fit()
+
+
+def estimate_smoothing(values: np.ndarray) -> tuple[float, ...]:
+    """SES weight by least squares, from the filter's start (the first value)."""
+    model = SimpleExpSmoothing(values, initialization_method="known", initial_level=values[0])
+    fitted = _quiet(model.fit)
+    return (float(fitted.params["smoothing_level"]),)
+
+
+def estimate_arima_011(values: np.ndarray) -> tuple[float, ...]:
+    """ARIMA(0,1,1) by exact maximum likelihood; the smoothing weight is 1 + θ."""
+    fitted = _quiet(ARIMA(values, order=(0, 1, 1)).fit)
+    return (1.0 + float(fitted.params[0]),)
+
+
+def estimate_ar1(values: np.ndarray) -> tuple[float, ...]:
+    """ARIMA(1,1,0)'s coefficient: Yule–Walker on the changes, not demeaned (no drift)."""
+    changes = np.diff(values)
+    if not np.any(changes != 0):
+        return (0.0,)
+    fitted = yule_walker(changes, order=1, method="mle", demean=False, result_object=True)
+    return (float(fitted.rho[0]),)
+
+
+def estimate_seasonal(values: np.ndarray) -> tuple[float, ...]:
+    """ETS(A,N,A) weights by maximum likelihood, from the filter's start."""
+    level, season = seasonal_start(values[:SEASON])
+    model = ETSModel(
+        values[SEASON:],
+        error="add",
+        seasonal="add",
+        seasonal_periods=SEASON,
+        initialization_method="known",
+        initial_level=float(level),
+        initial_seasonal=season,
+    )
+    fitted = _quiet(lambda: model.fit(disp=False))
+    return float(fitted.params[0]), float(fitted.params[1])
+
+
+def estimate_damped(values: np.ndarray) -> tuple[float, ...]:
+    """Damped Holt by least squares from the filter's start; ``alpha, alpha·beta*, phi``."""
+    model = Holt(
+        values,
+        damped_trend=True,
+        initialization_method="known",
+        initial_level=values[0],
+        initial_trend=0.0,
+    )
+    params = _quiet(model.fit).params
+    alpha = float(params["smoothing_level"])
+    return alpha, alpha * float(params["smoothing_trend"]), float(params["damping_trend"])
+
+
+SES = LinearModel("arima_011", estimate_smoothing, _smoothing, 1, min_train=21, seconds=0.012)
+ARIMA_011 = LinearModel("arima_011", estimate_arima_011, _smoothing, 1, min_train=21, seconds=0.7)
+ARIMA_110 = LinearModel("arima_110", estimate_ar1, _autoregressive, 1, min_train=21, seconds=0.001)
+SEASONAL_ETS = LinearModel(
+    "ets_ana_7d", estimate_seasonal, _seasonal, 2, min_train=28, seconds=0.12
+)
+DAMPED_HOLT = LinearModel("ets_aadn", estimate_damped, _damped, 3, min_train=21, seconds=0.15)

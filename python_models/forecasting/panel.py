@@ -29,7 +29,11 @@ CACHED_PANELS = 4
 
 
 class PanelForecaster:
-    """One target's forecasts for the days after a history that ends on ``end``."""
+    """One target's forecasts for the days after a history that ends on ``end``.
+
+    ``workers``: at most this many processes for the statsmodels estimates (None: the cores,
+    fewer when there is little to fit; ``estimation.py``).
+    """
 
     def __init__(
         self,
@@ -39,11 +43,12 @@ class PanelForecaster:
         settings: ForecastSettings | None = None,
         subjects: list[str] | None = None,
         spec: TargetSpec | None = None,
+        workers: int | None = None,
     ) -> None:
         self.spec = spec or TARGETS[target]
         self.settings = settings or ForecastSettings()
         self.panel = build_panel(history, end, subjects)
-        self._paths = CandidatePaths(self.panel, self.spec, self.settings)
+        self._paths = CandidatePaths(self.panel, self.spec, self.settings, workers)
 
     def positions(self, days: pd.DatetimeIndex) -> np.ndarray:
         """Each day's position in the panel (1 … N can be forecast; others have no history)."""

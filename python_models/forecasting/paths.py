@@ -2,16 +2,19 @@
 
 A path has one column per origin o = 0 … N: the forecast, from the days before o, of the
 mean of days o … o + h − 1. The fixed rules (``rules.py``, named ``naive``, ``mean_<k>d``,
-``shrink_<k>d``) read a fixed number of days before o. A fitted model's forecast of o comes from the refit block containing o: its
-parameters were estimated on the ``train_days`` before the block's refit date and its state
-was filtered from the start of those days up to o − 1 (``refits.py``). Each block is
-computed once per panel, for every subject at once (one row per subject and block), and
-kept: several horizons reuse it, since the models' parameters and states do not depend on
-the horizon (only the closed-form horizon mean does).
+``shrink_<k>d``) read a fixed number of days before o. A fitted model's forecast of o comes
+from the refit block containing o: its parameters were estimated by statsmodels on the
+``train_days`` before the block's refit date (``estimation.py``, ``linear_models.py``) and
+its state was filtered with them from the start of those days up to o − 1 (``refits.py``).
+Each block is computed once per panel, for every subject at once (one row per subject and
+block), and kept: several horizons reuse it, since the models' parameters and states do not
+depend on the horizon (only the closed-form horizon mean does). A model is estimated only on
+the rows with at least its ``min_train`` known training days.
 
 The fitted models see the series on their target's scale (log for gas), divided by the
-median absolute value of the block's training days (so one grid of parameters suits any
-level), and Hampel-cleaned within the block where the target asks for it.
+median absolute value of the block's training days, and Hampel-cleaned within the block
+where the target asks for it; these rows, and so the estimates, are the same whichever days
+a panel is asked for.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from python_models.forecasting import rules
+from python_models.forecasting import estimation, rules
 from python_models.forecasting.linear_models import (
+    ARIMA_011,
     ARIMA_110,
     DAMPED_HOLT,
     SEASONAL_ETS,
@@ -39,6 +43,9 @@ from python_models.forecasting.targets import TargetSpec
 MODELS: dict[str, LinearModel] = {
     model.name: model for model in (SES, DAMPED_HOLT, ARIMA_110, SEASONAL_ETS)
 }
+# A target with ``full_fits`` (one series: gas) estimates ARIMA(0,1,1) by exact maximum
+# likelihood instead of the least-squares smoothing weight.
+FULL_FITS: dict[str, LinearModel] = {**MODELS, ARIMA_011.name: ARIMA_011}
 # Shrinkage needs this many training origins in a block to estimate its weight.
 MIN_SHRINK_ORIGINS = 21
 
@@ -62,16 +69,23 @@ def needed_blocks(
 class CandidatePaths:
     """The candidates of one target over one panel; fitted blocks are computed once."""
 
-    def __init__(self, panel: SeriesPanel, spec: TargetSpec, settings: ForecastSettings) -> None:
+    def __init__(
+        self,
+        panel: SeriesPanel,
+        spec: TargetSpec,
+        settings: ForecastSettings,
+        workers: int | None = None,
+    ) -> None:
         self.panel = panel
         self.spec = spec
         self.settings = settings
+        self.workers = workers
         self._offset = (panel.start - REFIT_EPOCH).days
         shape = (len(panel.subjects), panel.days + 1)
+        models = FULL_FITS if spec.full_fits else MODELS
+        self._models = {name: models[name] for name in spec.candidates if name in MODELS}
         self._states = {
-            name: tuple(np.full(shape, np.nan) for _ in range(3))
-            for name in spec.candidates
-            if name in MODELS
+            name: tuple(np.full(shape, np.nan) for _ in range(3)) for name in self._models
         }
         self._fitted_blocks: set[int] = set()
 
@@ -90,7 +104,7 @@ class CandidatePaths:
         (``rules.forward_mean``), which the shrinkage weights are fitted on.
         """
         blocks = needed_blocks(self._offset, positions, horizon_days, self.settings)
-        if self._states:
+        if self._models:
             self._fit([block for block in blocks if block not in self._fitted_blocks])
         training = self._shrink_training(blocks, horizon_days)
         inputs = RuleInputs(self.panel.values, horizon_days, *outcome, training)
@@ -138,7 +152,7 @@ class CandidatePaths:
             with np.errstate(invalid="ignore", divide="ignore"):
                 rows = np.where(rows > 0, np.log(rows), np.nan)
         known = np.isfinite(rows[:, :train]).sum(axis=1)
-        keep = np.flatnonzero(known >= min(MODELS[name].min_train for name in self._states))
+        keep = np.flatnonzero(known >= min(model.min_train for model in self._models.values()))
         self._fitted_blocks.update(blocks)
         if keep.size == 0:
             return
@@ -154,16 +168,24 @@ class CandidatePaths:
         valid = (origin >= 0) & (origin <= self.panel.days)
         target_rows = np.broadcast_to(subject_of[:, None], origin.shape)[valid]
         target_columns = origin[valid]
-        for name, arrays in self._states.items():
-            model = MODELS[name]
-            with np.errstate(all="ignore"):
-                states = model.run(data, train)
-            fitted = (known[keep] >= model.min_train)[:, None]
-            window = slice(train - 1, train - 1 + every)
-            level = np.where(fitted, states.level[:, window] * scale, np.nan)
-            trend = np.where(fitted, states.trend[:, window] * scale, np.nan)
-            phi = np.broadcast_to(states.phi[:, None], level.shape)
-            for array, part in zip(arrays, (level, trend, phi), strict=True):
+        enough = {name: known[keep] >= model.min_train for name, model in self._models.items()}
+        estimates = estimation.estimate(
+            [(model, data[enough[name], :train]) for name, model in self._models.items()],
+            self.workers,
+        )
+        window = slice(train - 1, train - 1 + every)
+        for (name, model), fitted in zip(self._models.items(), estimates, strict=True):
+            params = np.full((len(data), model.parameters), np.nan)
+            params[enough[name]] = fitted
+            usable = np.isfinite(params).all(axis=1)
+            level, trend, phi = (np.full((len(data), every), np.nan) for _ in range(3))
+            if usable.any():
+                with np.errstate(all="ignore"):
+                    states = model.apply(data[usable], params[usable])
+                level[usable] = states.level[:, window] * scale[usable]
+                trend[usable] = states.trend[:, window] * scale[usable]
+                phi[usable] = states.phi[:, None]
+            for array, part in zip(self._states[name], (level, trend, phi), strict=True):
                 array[target_rows, target_columns] = part[valid]
 
 

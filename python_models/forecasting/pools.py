@@ -22,16 +22,6 @@ from python_models.forecasting.paths import lookback_days
 from python_models.forecasting.results import SeriesForecast, day_forecasts
 from python_models.forecasting.targets import APY, TARGETS, TVL
 
-# Read by python_models/backtest/forecasts.py until the backtest calls forecast_panel; goes
-# with it.
-POOL_TARGETS = {
-    target: {
-        "lower_bound": TARGETS[target].lower_bound,
-        "min_improvement": TARGETS[target].min_improvement,
-    }
-    for target in (APY, TVL)
-}
-
 
 @dataclass(frozen=True)
 class PoolHistory:
@@ -69,15 +59,19 @@ def forecast_pools(
     run_date: dt.date,
     horizon_days: int = 1,
     settings: ForecastSettings | None = None,
+    workers: int | None = None,
 ) -> list[SeriesForecast]:
     """APY (mean over ``horizon_days`` from ``run_date``) and TVL of every pool, in input
-    order (APY then TVL per pool), from history dated before ``run_date``."""
+    order (APY then TVL per pool), from history dated before ``run_date``. ``workers``: at
+    most this many processes for the statsmodels estimates (None: as many as pay)."""
     settings = settings or ForecastSettings()
     pool_ids = [history.pool_id for history in histories]
     end = run_date - dt.timedelta(days=1)
     by_target = {}
     for target, horizon in ((APY, horizon_days), (TVL, 1)):
-        forecaster = PanelForecaster(_long(histories, target), target, end, settings, pool_ids)
+        forecaster = PanelForecaster(
+            _long(histories, target), target, end, settings, pool_ids, workers=workers
+        )
         by_target[target] = day_forecasts(forecaster, target, run_date, horizon)
     return [
         forecast for pair in zip(by_target[APY], by_target[TVL], strict=True) for forecast in pair

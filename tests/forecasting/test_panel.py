@@ -2,7 +2,8 @@
 
 The daily run of D reads the marts (rows dated before D) and forecasts D; the backtest asks
 ``forecast_panel`` for a year of days at once. On recorded pools (long gaps included) and
-the recorded gas series, on dates at and right after refit dates, the two agree exactly.
+the recorded gas series, on dates at and right after refit dates, the two agree exactly,
+the daily run making its own statsmodels estimates (the panel's are forgotten first).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from psycopg2.extras import execute_values
 
 from core import db
-from python_models.forecasting import forecast_gas, retrain_and_forecast_pools
+from python_models.forecasting import estimation, forecast_gas, retrain_and_forecast_pools
 from python_models.forecasting.gas import GAS_SUBJECT, gas_history
 from python_models.forecasting.model_selection import ForecastSettings
 from python_models.forecasting.panel import PanelForecaster, forecast_panel
@@ -110,6 +111,7 @@ def _panel(history: pd.DataFrame, target: str, horizon: int) -> pd.DataFrame:
 def test_daily_pool_forecasts_equal_the_panel(conn, history, horizon):
     apy = _panel(history, APY, horizon)
     tvl = _panel(history, TVL, 1)
+    estimation.clear()
     compared = 0
     for day in DATES:
         summary = retrain_and_forecast_pools(conn, day, POOLS, horizon_days=horizon)
@@ -129,6 +131,7 @@ def test_daily_gas_forecast_equals_the_panel(conn, gas):
     daily = gas[["gas_date", "avg_gas_price_gwei", "eth_price_usd"]]
     hourly = pd.DataFrame(columns=["gas_hour", "avg_gas_price_gwei", "eth_price_usd"])
     panel = forecast_panel(gas_history(daily, hourly), GAS, pd.DatetimeIndex(DATES))[0]
+    estimation.clear()
     models = set()
     for day in DATES:
         summary = forecast_gas(conn, day)
