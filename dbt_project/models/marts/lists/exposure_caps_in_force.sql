@@ -14,29 +14,29 @@ exposure_caps as (
 ),
 
 decision_dates as (
-    select day_series.cap_date::date as cap_date
+    select day_series.in_force_date::date as in_force_date
     from
         generate_series(
             {{ range_start_date() }}, {{ run_date() }}, interval '1 day'
-        ) as day_series (cap_date)
+        ) as day_series (in_force_date)
 ),
 
 caps_in_force as (
     select
-        decision_dates.cap_date,
+        decision_dates.in_force_date,
         exposure_caps.dimension,
         exposure_caps.name,
         min(exposure_caps.max_pct) as max_pct,
         string_agg(exposure_caps.note, '; ' order by exposure_caps.added_at) as note
     from decision_dates
     inner join exposure_caps
-        on {{ in_effect_on('exposure_caps', 'decision_dates.cap_date') }}
-    group by decision_dates.cap_date, exposure_caps.dimension, exposure_caps.name
+        on {{ in_effect_on('exposure_caps', 'decision_dates.in_force_date') }}
+    group by decision_dates.in_force_date, exposure_caps.dimension, exposure_caps.name
 ),
 
 final as (
     select
-        cap_date::date as cap_date,
+        in_force_date::date as in_force_date,
         dimension::text as dimension,
         name::text as name,  -- noqa: RF04
         max_pct::double precision as max_pct,

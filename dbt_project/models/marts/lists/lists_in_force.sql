@@ -31,11 +31,11 @@ icebox_episodes as (
 ),
 
 decision_dates as (
-    select day_series.list_date::date as list_date
+    select day_series.in_force_date::date as in_force_date
     from
         generate_series(
             {{ range_start_date() }}, {{ run_date() }}, interval '1 day'
-        ) as day_series (list_date)
+        ) as day_series (in_force_date)
 ),
 
 entries as (
@@ -87,17 +87,17 @@ entries as (
 ),
 
 in_force as (
-    select distinct on (decision_dates.list_date, entries.list_name, entries.entry)
-        decision_dates.list_date,
+    select distinct on (decision_dates.in_force_date, entries.list_name, entries.entry)
+        decision_dates.in_force_date,
         entries.list_name,
         entries.entry,
         entries.added_at,
         entries.note
     from decision_dates
     inner join entries
-        on {{ in_effect_on('entries', 'decision_dates.list_date - entries.lag_days') }}
+        on {{ in_effect_on('entries', 'decision_dates.in_force_date - entries.lag_days') }}
     order by
-        decision_dates.list_date asc,
+        decision_dates.in_force_date asc,
         entries.list_name asc,
         entries.entry asc,
         entries.added_at desc
@@ -105,7 +105,7 @@ in_force as (
 
 final as (
     select
-        list_date::date as list_date,
+        in_force_date::date as in_force_date,
         list_name::text as list_name,
         entry::text as entry,
         added_at::date as added_at,
