@@ -96,6 +96,8 @@ def read_caps(conn: connection, first: dt.date, last: dt.date) -> pd.DataFrame:
     )
     caps["decision_date"] = pd.to_datetime(caps["decision_date"])
     caps["max_pct"] = caps["max_pct"].astype(float)
+    # the seed caps a protocol family; the optimizer's name for that unit is "protocol"
+    caps["dimension"] = caps["dimension"].replace({"family": "protocol"})
     return caps
 
 
