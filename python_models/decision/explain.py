@@ -39,6 +39,8 @@ from python_models.optimization.result import Result
 from python_models.optimization.solver import solve
 
 DAYS_PER_YEAR = 365
+# A what-if solve is an estimate for the report: it gets a few seconds, not the day's budget.
+WHAT_IF_SECONDS = 5.0
 # A hold of idle tokens (money the frictionless decision would invest) is named so.
 IDLE = "idle"
 # Each limit the decision enforces: its parameter, the value that lifts it, the loss it bounds.
@@ -142,7 +144,7 @@ def limit_prices(problem: Problem, result: Result) -> list[LimitPrice]:
     for limit, (_, loss) in LIMITS.items():
         cost = 0.0
         if limit in tight:
-            free = solve(without(problem, limit))
+            free = solve(without(problem, limit), WHAT_IF_SECONDS)
             if free.succeeded:
                 cost = max(free.expected_profit_usd - result.expected_profit_usd, 0.0)
         prices.append(
@@ -170,7 +172,7 @@ def explain_holds(problem: Problem, result: Result) -> list[dict[str, Any]]:
     rule that held them."""
     if not result.succeeded:
         return []
-    free = solve(frictionless(problem))
+    free = solve(frictionless(problem), WHAT_IF_SECONDS)
     if not free.succeeded:
         return []
     kept = {
