@@ -101,6 +101,10 @@ def read_market_data(conn: connection, start: dt.date, end: dt.date) -> MarketDa
             "APY of every day (load the data first, e.g. with --replay)"
         )
     pools = read_pool_days(conn, start, end)
+    # A pool seen on one decision date only (the /pools snapshot of a recorded database's last
+    # day, standing in for a history not loaded) can neither be held nor judged over time.
+    days_seen = pools.groupby("pool_id")["decision_date"].transform("size")
+    pools = pools[days_seen > 1].reset_index(drop=True)
     if not pools["eligible"].any():
         raise MissingDataError(
             f"no pool is eligible on any day between {start} and {end} "
@@ -176,6 +180,10 @@ class MarketDays:
         )
         self.holding_days = holding_days
         self._days: dict[tuple[dt.date, str, int], DayMarket] = {}
+        self._views: dict[tuple[str, int], pd.DataFrame] = {}
+        self._eligible = (
+            pools["eligible"].unstack("pool_id").reindex(index=self.days, columns=ids).eq(True)
+        )
         self._apy_panels: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._tvl = forecast_panel(self._values("tvl_usd"), "tvl_usd", self.days)[0].reindex(
             columns=ids
@@ -197,12 +205,7 @@ class MarketDays:
     @property
     def eligible(self) -> pd.DataFrame:
         """Days x pools: eligible on the decision date."""
-        return (
-            self._rows["eligible"]
-            .unstack("pool_id")
-            .reindex(index=self.days, columns=self._descriptions.index)
-            .eq(True)
-        )
+        return self._eligible
 
     def eligible_count(self, column: str = "eligible") -> pd.Series:
         """Per decision date, how many pools have ``column`` true (``eligible``, or
@@ -238,6 +241,12 @@ class MarketDays:
         """Days x pools: the APY a decision of each day is fed (see the module docstring)."""
         if view == FORECAST:
             return self.forecast_apy(horizon_days)[0]
+        key = (view, horizon_days if view == ORACLE else 0)
+        if key not in self._views:
+            self._views[key] = self._view(view, horizon_days)
+        return self._views[key]
+
+    def _view(self, view: str, horizon_days: int) -> pd.DataFrame:
         if view == PERSISTENCE:
             return self._actual_apy.shift(1)
         if view == MEAN30D:

@@ -58,7 +58,7 @@ MIP_REL_GAP = 1e-5
 DILUTION_MIP_REL_GAP = MIP_REL_GAP / 2
 OUTER_TOLERANCE = MIP_REL_GAP / 4
 OUTER_ROUNDS = 6
-PLACEMENT_ROUNDS = 4
+PLACEMENT_ROUNDS = 1
 DEFAULT_TIME_LIMIT_SECONDS = 120.0
 # Polishing stops when the tangents overestimate the diluted yield by less than this share
 # of the objective, or after this many rounds.
