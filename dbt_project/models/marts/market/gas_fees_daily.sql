@@ -9,7 +9,7 @@ token_prices as (
 ),
 
 gas_forecasts as (
-    select * from {{ ref('stg_python__gas_forecasts') }}
+    select * from {{ ref('stg_forecasts__gas_forecasts') }}
 ),
 
 eth_prices as (

@@ -17,7 +17,7 @@
 with
 
 forecasts as (
-    select * from {{ ref('stg_python__pool_forecasts') }}
+    select * from {{ ref('stg_forecasts__pool_forecasts') }}
 ),
 
 metrics as (

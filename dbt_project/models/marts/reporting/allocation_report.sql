@@ -1,17 +1,17 @@
 with
 
 runs as (
-    select * from {{ ref('stg_python__optimization_runs') }}
+    select * from {{ ref('stg_optimization__optimization_runs') }}
     where run_date <= {{ run_date() }}
 ),
 
 allocations as (
-    select * from {{ ref('stg_python__daily_allocations') }}
+    select * from {{ ref('stg_optimization__daily_allocations') }}
     where run_date <= {{ run_date() }}
 ),
 
 pool_forecasts as (
-    select * from {{ ref('stg_python__pool_forecasts') }}
+    select * from {{ ref('stg_forecasts__pool_forecasts') }}
     where target = 'apy_pct'
 ),
 

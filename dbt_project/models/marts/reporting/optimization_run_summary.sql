@@ -1,12 +1,12 @@
 with
 
 runs as (
-    select * from {{ ref('stg_python__optimization_runs') }}
+    select * from {{ ref('stg_optimization__optimization_runs') }}
     where run_date <= {{ run_date() }}
 ),
 
 allocations as (
-    select * from {{ ref('stg_python__daily_allocations') }}
+    select * from {{ ref('stg_optimization__daily_allocations') }}
     where run_date <= {{ run_date() }}
 ),
 

@@ -16,6 +16,7 @@ final as (
         cast(forecast_value as double precision) as forecast_value,
         cast(lower_80 as double precision) as lower_80,
         cast(upper_80 as double precision) as upper_80,
+        cast(horizon_days as integer) as horizon_days,
         cast(model_name as text) as model_name,
         cast(backtest_mase as double precision) as backtest_mase,
         cast(fallback_reason as text) as fallback_reason,

@@ -13,7 +13,11 @@ source as (
         'lower_80': 'numeric',
         'upper_80': 'numeric',
         'eth_price_usd': 'numeric',
+        'tx_cost_usd': 'numeric',
         'model_name': 'text',
+        'backtest_mase': 'double precision',
+        'fallback_reason': 'text',
+        'created_at': 'timestamptz',
     }) }}
 ),
 
@@ -25,7 +29,11 @@ final as (
         lower_80,
         upper_80,
         eth_price_usd,
-        model_name
+        tx_cost_usd,
+        model_name,
+        backtest_mase,
+        fallback_reason,
+        created_at
     from source
 )
 
