@@ -29,12 +29,17 @@ final as (
         cast(runs.aum_usd as numeric) as aum_usd,
         cast(coalesce(allocation_totals.allocated_usd, 0) as numeric) as allocated_usd,
         cast(runs.aum_usd - coalesce(allocation_totals.allocated_usd, 0) as numeric) as idle_usd,
+        cast(runs.idle_after as jsonb) as idle_tokens_usd,
+        cast(runs.idle_reason as text) as idle_reason,
         cast(coalesce(allocation_totals.pools_held, 0) as integer) as pools_held,
         cast(coalesce(allocation_totals.turnover_usd, 0) as numeric) as turnover_usd,
         cast(runs.expected_yield_usd as numeric) as expected_yield_usd,
         cast(runs.gas_cost_usd as numeric) as gas_cost_usd,
         cast(runs.conversion_cost_usd as numeric) as conversion_cost_usd,
         cast(runs.expected_profit_usd as numeric) as expected_profit_usd,
+        cast(runs.dilution_cost_usd as numeric) as dilution_cost_usd,
+        cast(runs.unknown_liquidity_pools as integer) as unknown_liquidity_pools,
+        cast(runs.liquidity_bound_positions as integer) as liquidity_bound_positions,
         cast(runs.parameters ->> 'horizon_days' as integer) as horizon_days,
         cast(
             100 * runs.expected_profit_usd / nullif(runs.aum_usd, 0)
