@@ -14,7 +14,7 @@ final as (
         cast(apy_pct as double precision) as apy_pct,
         cast(tvl_usd as double precision) as tvl_usd,
         cast(gas_usd as double precision) as gas_usd,
-        cast(tokens as text []) as tokens,
+        cast(tokens as text[]) as tokens,
         cast(protocol as text) as protocol_family,
         cast(curator as text) as curator,
         cast(chain as text) as chain,  -- noqa: RF04
