@@ -1,7 +1,13 @@
-"""What the daily report says, read from the run's tables in one place.
+"""What the daily report says, read from the marts in one place.
 
-Pools are named the same way everywhere in the report (``project symbol (chain)``, as the
-allocation table of the console), so the message and the chart never show a bare pool id.
+The report reads marts only (the dbt exposure ``slack_daily_report`` lists them): the run
+(``optimization_run_summary``), its allocation with each pool named and its exit signals
+(``allocation_report``), the plan (``rebalance_plan_steps``), the exposure shares
+(``allocation_exposures``), what each limit costs (``limit_prices``), the positions kept and
+why (``hold_explanations``), the day's icebox, eligibility and forecast skill, the ledger,
+and what following the product earned (:mod:`python_models.reporting.realized`). Pools are
+named by the marts (``project symbol (chain)``, mart ``pool_labels``), so the message and the
+chart never show a bare pool id.
 """
 
 from __future__ import annotations
@@ -11,22 +17,21 @@ from dataclasses import dataclass, field
 
 from psycopg2.extensions import connection
 
-from python_models.optimization.runs import ensure_schema
-
-# One label per pool for the allocation table, the plan and the chart.
-POOL_LABEL_SQL = (
-    "coalesce(pools.project || ' ' || pools.symbol || ' (' || pools.chain || ')', {id})"
-)
+from python_models.reporting.realized import Realized, load_realized
 
 
 @dataclass
 class Allocation:
+    """One pool of the run's allocation; ``exit_reasons``: the exit signals of a pool held
+    before the run (it fails ``tvl_not_collapsing`` or ``utilization_below_limit``)."""
+
     pool_id: str
     label: str
     group_id: int | None
     allocation_usd: float
     previous_usd: float
     apy_pct: float | None
+    exit_reasons: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,12 +51,36 @@ class PlanStep:
 
 @dataclass(frozen=True)
 class Exposure:
-    """Share of AUM in one protocol or chain, next to the cap that applied to it."""
+    """Share of AUM in one protocol family, curator, chain or token, next to its cap."""
 
     dimension: str
     name: str
     share_pct: float
     cap_pct: float
+
+
+@dataclass(frozen=True)
+class LimitPrice:
+    """One limit of the run: its parameter and value, the loss it bounds, its price today."""
+
+    limit: str
+    value: float | None
+    loss_bounded: str
+    binds: bool
+    cost_bp_a_year: float
+    cost_usd_a_year: float
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A position (or idle money) kept though moving it would earn more before costs."""
+
+    kept: str
+    is_idle: bool
+    kept_usd: float
+    destinations: tuple[str, ...]
+    gain_usd_a_year: float
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -77,12 +106,16 @@ class DailyReport:
     conversion_cost_usd: float = 0.0
     allocations: list[Allocation] = field(default_factory=list)
     idle_usd: dict[str, float] = field(default_factory=dict)
+    idle_reason: str | None = None
     exposure: list[Exposure] = field(default_factory=list)
     # None when the run did not decide (failed) or predates these figures.
     dilution_cost_usd: float | None = None
     unknown_liquidity_pools: int | None = None
     liquidity_bound_positions: int | None = None
     plan: list[PlanStep] = field(default_factory=list)
+    limits: list[LimitPrice] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    realized: list[Realized] = field(default_factory=list)
     icebox_entries: list[tuple[str, str]] = field(default_factory=list)
     icebox_exits: list[str] = field(default_factory=list)
     eligible_count: int = 0
@@ -91,6 +124,15 @@ class DailyReport:
     forecast_skill: dict[str, float] = field(default_factory=dict)
     ledger: list[LedgerDay] = field(default_factory=list)
 
+    @property
+    def exits(self) -> list[Allocation]:
+        """The pools held before the run that show an exit signal on the run date."""
+        return [a for a in self.allocations if a.exit_reasons and a.previous_usd > 0]
+
+    @property
+    def held_before(self) -> int:
+        return sum(a.previous_usd > 0 for a in self.allocations)
+
 
 def _rows(conn: connection, query: str, params: tuple) -> list[tuple]:
     with conn.cursor() as cur:
@@ -98,22 +140,29 @@ def _rows(conn: connection, query: str, params: tuple) -> list[tuple]:
         return cur.fetchall()
 
 
+def _number(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def _allocations(conn: connection, run_id: str) -> list[Allocation]:
     return [
-        Allocation(pool_id, label, group_id, float(amount), float(previous or 0), apy)
-        for pool_id, label, group_id, amount, previous, apy in _rows(
+        Allocation(
+            pool_id,
+            label,
+            group_id,
+            float(amount),
+            float(previous or 0),
+            _number(apy),
+            tuple(reasons or ()),
+        )
+        for pool_id, label, group_id, amount, previous, apy, reasons in _rows(
             conn,
-            f"""
-            select allocations.pool_id, {POOL_LABEL_SQL.format(id="allocations.pool_id")},
-                   allocations.group_id, allocations.allocation_usd, allocations.previous_usd,
-                   eligibility.apy_pct
-            from optimization.daily_allocations as allocations
-            left join marts.defi_pools as pools on pools.pool_id = allocations.pool_id
-            left join marts.pool_eligibility as eligibility
-                on eligibility.pool_id = allocations.pool_id
-                and eligibility.eligibility_date = allocations.run_date
-            where allocations.run_id = %s
-            order by allocations.allocation_usd desc, allocations.pool_id
+            """
+            select pool_id, pool_label, group_id, allocation_usd, previous_usd, apy_pct,
+                   exit_reasons
+            from marts.allocation_report
+            where run_id = %s
+            order by allocation_usd desc, pool_id
             """,
             (run_id,),
         )
@@ -132,24 +181,16 @@ def _plan(conn: connection, run_id: str) -> list[PlanStep]:
             float(amount),
             float(gas_usd or 0),
             label or "",
-            # a symbol may repeat a token (USDC-USDC): the optimizer counts it once
-            tuple(dict.fromkeys(tokens or ())),
+            tuple(tokens or ()),
         )
         for step_no, action, pool_id, token, to_token, amount, gas_usd, label, tokens in _rows(
             conn,
-            f"""
-            select plan.step_no, plan.action, plan.pool_id, plan.token_symbol,
-                   plan.to_token_symbol, plan.amount_usd, plan.gas_usd,
-                   case when plan.pool_id is not null
-                       then {POOL_LABEL_SQL.format(id="plan.pool_id")} end,
-                   eligibility.tokens
-            from optimization.rebalance_plan as plan
-            left join marts.defi_pools as pools on pools.pool_id = plan.pool_id
-            left join marts.pool_eligibility as eligibility
-                on eligibility.pool_id = plan.pool_id
-                and eligibility.eligibility_date = plan.run_date
-            where plan.run_id = %s
-            order by plan.step_no
+            """
+            select step_no, action, pool_id, token_symbol, to_token_symbol, amount_usd,
+                   gas_usd, pool_label, pool_tokens
+            from marts.rebalance_plan_steps
+            where run_id = %s
+            order by step_no
             """,
             (run_id,),
         )
@@ -157,16 +198,51 @@ def _plan(conn: connection, run_id: str) -> list[PlanStep]:
 
 
 def _exposure(conn: connection, run_id: str) -> list[Exposure]:
-    """Per protocol and chain, largest share first."""
+    """Per dimension, largest share first."""
     return [
         Exposure(dimension, name, float(share), float(cap))
         for dimension, name, share, cap in _rows(
             conn,
             """
-            select dimension, name, share_pct, cap_pct
-            from optimization.exposure_shares
+            select dimension, exposure_name, share_pct, cap_pct
+            from marts.allocation_exposures
             where run_id = %s
-            order by dimension desc, share_pct desc, name
+            order by dimension, share_pct desc, exposure_name
+            """,
+            (run_id,),
+        )
+    ]
+
+
+def _limits(conn: connection, run_id: str) -> list[LimitPrice]:
+    """Every limit of the run, in the order step 13 priced them."""
+    return [
+        LimitPrice(limit, _number(value), loss or "", bool(binds), float(bp or 0), float(usd or 0))
+        for limit, value, loss, binds, bp, usd in _rows(
+            conn,
+            """
+            select limit_name, limit_value, loss_bounded, is_binding, cost_bp_a_year,
+                   cost_usd_a_year
+            from marts.limit_prices
+            where run_id = %s
+            order by limit_no
+            """,
+            (run_id,),
+        )
+    ]
+
+
+def _holds(conn: connection, run_id: str) -> list[Hold]:
+    return [
+        Hold(kept, bool(idle), float(kept_usd or 0), tuple(to or ()), float(gain or 0), rule)
+        for kept, idle, kept_usd, to, gain, rule in _rows(
+            conn,
+            """
+            select kept_label, is_idle, kept_usd, destination_labels, gain_usd_a_year,
+                   hold_rule
+            from marts.hold_explanations
+            where run_id = %s
+            order by hold_no
             """,
             (run_id,),
         )
@@ -251,14 +327,13 @@ def _add_day_context(conn: connection, report: DailyReport) -> None:
         )
     ]
     report.forecast_skill = {
-        target: float(mase)
-        for target, mase in _rows(
+        target: float(ratio)
+        for target, ratio in _rows(
             conn,
             """
-            select target, avg(metric_value)
-            from forecasts.model_performance_metrics
-            where run_date = %s and metric = 'mase' and is_selected
-            group by target
+            select target, mean_mae_ratio
+            from marts.forecast_skill
+            where run_date = %s and mean_mae_ratio is not null
             order by target
             """,
             (run_date,),
@@ -266,30 +341,35 @@ def _add_day_context(conn: connection, report: DailyReport) -> None:
     }
 
 
-def load_report(conn: connection, run_date: dt.date) -> DailyReport:
-    """Read the run, its allocation and plan, and the day's context from the marts.
+def _summary_built(conn: connection) -> bool:
+    (found,) = _rows(conn, "select to_regclass('marts.optimization_run_summary')", ())[0]
+    return found is not None
 
-    The ``optimization`` tables are brought to the current shape first (idempotent), so a
-    database recorded before a column existed reads it as empty instead of failing.
-    """
-    ensure_schema(conn)
-    runs = _rows(
-        conn,
-        """
-        select run_id, status, error, aum_usd, expected_yield_usd, expected_profit_usd,
-               gas_cost_usd, conversion_cost_usd, idle_after, dilution_cost_usd,
-               unknown_liquidity_pools, liquidity_bound_positions
-        from optimization.optimization_runs
-        where run_date = %s
-        order by finished_at desc nulls last
-        limit 1
-        """,
-        (run_date,),
+
+def load_report(conn: connection, run_date: dt.date) -> DailyReport:
+    """Read the run, its allocation, plan and explanations, and the day's context, from the
+    marts (built by step 14); a run date without a run reads as ``MISSING``."""
+    runs = (
+        _rows(
+            conn,
+            """
+            select run_id, status, error, aum_usd, expected_yield_usd, expected_profit_usd,
+                   gas_cost_usd, conversion_cost_usd, idle_tokens_usd, idle_reason,
+                   dilution_cost_usd, unknown_liquidity_pools, liquidity_bound_positions
+            from marts.optimization_run_summary
+            where run_date = %s
+            order by finished_at desc nulls last
+            limit 1
+            """,
+            (run_date,),
+        )
+        if _summary_built(conn)
+        else []
     )
     if not runs:
         return DailyReport(run_date=run_date, status="MISSING", error="no optimization run")
-    run_id, status, error, aum, exp_yield, exp_profit, gas, conversion, idle, *risk = runs[0]
-    dilution, unknown_liquidity, liquidity_bound = risk
+    run_id, status, error, aum, exp_yield, exp_profit, gas, conversion, idle, *rest = runs[0]
+    idle_reason, dilution, unknown_liquidity, liquidity_bound = rest
     report = DailyReport(
         run_date=run_date,
         status=status,
@@ -301,11 +381,15 @@ def load_report(conn: connection, run_date: dt.date) -> DailyReport:
         conversion_cost_usd=float(conversion or 0),
         allocations=_allocations(conn, run_id),
         idle_usd={token: float(usd) for token, usd in sorted((idle or {}).items()) if usd > 0},
+        idle_reason=idle_reason,
         exposure=_exposure(conn, run_id),
-        dilution_cost_usd=None if dilution is None else float(dilution),
+        dilution_cost_usd=_number(dilution),
         unknown_liquidity_pools=unknown_liquidity,
         liquidity_bound_positions=liquidity_bound,
         plan=_plan(conn, run_id),
+        limits=_limits(conn, run_id),
+        holds=_holds(conn, run_id),
+        realized=load_realized(conn, run_date),
         ledger=_ledger(conn, run_date),
     )
     _add_day_context(conn, report)

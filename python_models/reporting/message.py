@@ -25,7 +25,19 @@ from slack_sdk.models.blocks import (
 )
 
 from python_models.reporting.data import DailyReport
-from python_models.reporting.text import allocation_row, plan_line, risk_line, usd, usd_short
+from python_models.reporting.text import (
+    allocation_row,
+    exit_line,
+    hold_line,
+    idle_limits_line,
+    limit_line,
+    percent,
+    plan_line,
+    realized_line,
+    risk_line,
+    usd,
+    usd_short,
+)
 
 SLACK_MAX_BLOCKS = 50
 SECTION_TEXT_MAX = SectionBlock.text_max_length
@@ -36,9 +48,13 @@ LINE_MAX = 500
 # Rows an analyst reads in a channel; the rest is one summary line (the console has all).
 MAX_ALLOCATION_ROWS = 30
 MAX_PLAN_STEPS = 30
-# Block budgets per list: with the other blocks (at most 12) they stay under 50.
-ALLOCATION_MAX_BLOCKS = 20
-PLAN_MAX_BLOCKS = 15
+MAX_HOLDS = 10
+# Block budgets per list: with the other blocks (at most 14) they stay under 50.
+ALLOCATION_MAX_BLOCKS = 8
+PLAN_MAX_BLOCKS = 8
+EXITS_MAX_BLOCKS = 2
+HOLDS_MAX_BLOCKS = 2
+LIMITS_MAX_BLOCKS = 2
 ICEBOX_MAX_BLOCKS = 3
 # A notification shows a line or two; the whole reason is in the message's first section.
 NOTIFICATION_REASON_MAX = 300
@@ -90,10 +106,20 @@ def summary_text(report: DailyReport) -> str:
     if report.status != "SUCCESS":
         reason = _fit(str(report.error), NOTIFICATION_REASON_MAX)
         return f"DeFi Yield Optimizer {report.run_date}: run {report.status} — {reason}"
+    earned = next((r for r in reversed(report.realized) if r.complete), None)
+    versus = (
+        f"; {earned.days}-day net APY {percent(earned.net_apy_pct)} vs "
+        + ", ".join(
+            f"{earned.yardstick_labels.get(name, name)} {percent(apy)}"
+            for name, apy in earned.yardstick_apy_pct.items()
+        )
+        if earned
+        else ""
+    )
     return (
         f"DeFi Yield Optimizer {report.run_date}: AUM {usd(report.aum_usd)}, "
         f"expected profit {usd(report.expected_profit_usd)} over the horizon, "
-        f"{len(report.allocations)} positions"
+        f"{sum(a.allocation_usd > 0 for a in report.allocations)} positions{versus}"
     )
 
 
@@ -111,10 +137,23 @@ def _figures(report: DailyReport) -> SectionBlock:
     )
 
 
+def _realized(report: DailyReport) -> list[Block]:
+    """What following the product earned, against the yardsticks, over 7, 30 and 90 days."""
+    if not report.realized:
+        return []
+    title = (
+        "*What following it earned* — realized APY: each day's recorded allocation at its "
+        "pools' actual APY that day; net of the plans' gas and conversions; yardsticks "
+        "before costs"
+    )
+    return [_mrkdwn("\n".join([title, *(f"• {realized_line(r)}" for r in report.realized)]))]
+
+
 def _allocation(report: DailyReport) -> list[Block]:
     held = report.allocations
     if not held:
-        return [_mrkdwn("*Allocation*\nNothing allocated: every token stays in the wallet.")]
+        why = report.idle_reason or "every token stays in the wallet"
+        return [_mrkdwn(f"*Allocation*\nNothing allocated: {why}.")]
     total = sum(a.allocation_usd for a in held)
 
     def more(shown: int) -> str:
@@ -166,6 +205,70 @@ def _plan(report: DailyReport) -> list[Block]:
     )
 
 
+def _exits(report: DailyReport) -> list[Block]:
+    """Held pools whose exit signal fires today, and what the plan did about them."""
+    if not report.held_before:
+        return []
+    exits = report.exits
+    if not exits:
+        return [
+            _mrkdwn(
+                f"*Exit signals*: none on the {report.held_before} pools held before this run "
+                "(TVL not collapsing, utilization below its limit)."
+            )
+        ]
+    return list(
+        pack_sections(
+            f"*Exit signals* — {len(exits)} of the {report.held_before} pools held before",
+            [exit_line(allocation, report.plan) for allocation in exits],
+            lambda shown: f"… and {len(exits) - shown} more",
+            (len(exits), EXITS_MAX_BLOCKS),
+        )
+    )
+
+
+def _holds(report: DailyReport) -> list[Block]:
+    """Money a decision without costs would move, and why it stays."""
+    holds = report.holds
+    if not holds:
+        return []
+    return list(
+        pack_sections(
+            "*Kept, not moved* — what moving would gain against what it costs",
+            [f"• {hold_line(hold)}" for hold in holds],
+            lambda shown: f"… and {len(holds) - shown} more",
+            (MAX_HOLDS, HOLDS_MAX_BLOCKS),
+        )
+    )
+
+
+def _limits(report: DailyReport) -> list[Block]:
+    """Every limit that binds today with the loss it bounds and its price; the rest in a line."""
+    if not report.limits:
+        return []
+    binding = [limit for limit in report.limits if limit.binds]
+    title = (
+        "*Limits that bind today* — the loss each bounds and what it costs in yield "
+        "(the day solved again without it), bp of AUM a year"
+        if binding
+        else "*Limits*: none binds today, so none costs yield."
+    )
+    blocks = list(
+        pack_sections(
+            title,
+            [f"• {limit_line(limit)}" for limit in binding],
+            lambda shown: f"… and {len(binding) - shown} more",
+            (len(binding), LIMITS_MAX_BLOCKS),
+        )
+    )
+    idle = idle_limits_line(report.limits)
+    if idle:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=_fit(idle, SECTION_TEXT_MAX))])
+        )
+    return blocks
+
+
 def _day_context(report: DailyReport) -> list[Block]:
     """Icebox changes, the eligibility funnel and the forecasts' skill."""
     icebox = [f":ice_cube: {token} in — {reason}" for token, reason in report.icebox_entries]
@@ -193,7 +296,8 @@ def _day_context(report: DailyReport) -> list[Block]:
 
 
 def build_blocks(report: DailyReport) -> list[Block]:
-    """Header, figures, allocation, rebalance plan, icebox, filters and forecast skill."""
+    """Header, figures, what following it earned, allocation, exit signals, plan, holds,
+    limits, icebox, filters and forecast skill."""
     header = f"DeFi Yield Optimizer — {report.run_date}"
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=_fit(header, HeaderBlock.text_max_length)))
@@ -206,13 +310,18 @@ def build_blocks(report: DailyReport) -> list[Block]:
                 "The previous allocation stays in place."
             )
         )
+    limits = _limits(report)
     return [
         *blocks,
         _figures(report),
+        *_realized(report),
         DividerBlock(),
         *_allocation(report),
+        *_exits(report),
         DividerBlock(),
         *_plan(report),
+        *_holds(report),
+        *([DividerBlock(), *limits] if limits else []),
         DividerBlock(),
         *_day_context(report),
     ]

@@ -1,13 +1,22 @@
-"""The report's lines in words an analyst reads: money, allocation rows and plan steps.
+"""The report's lines in words an analyst reads: money, allocation rows, plan steps, limits,
+holds, exit signals and what following the product earned.
 
 A plan step names its pool like the allocation table and a deposit says which token pays
 for it: the pool's own tokens, in equal parts (the optimizer splits a pool's value equally
 across its tokens), bought beforehand by a ``convert`` step when the wallet lacks them.
+A limit is named by its parameter and the loss it bounds; its price is step 13's figure.
 """
 
 from __future__ import annotations
 
-from python_models.reporting.data import Allocation, DailyReport, PlanStep
+from python_models.reporting.data import (
+    Allocation,
+    DailyReport,
+    Hold,
+    LimitPrice,
+    PlanStep,
+)
+from python_models.reporting.realized import Realized
 
 LABEL_WIDTH = 40
 
@@ -73,14 +82,27 @@ def plan_line(step: PlanStep) -> str:
     return f"{step.step_no}. {step.action} {what}{gas}"
 
 
+# How the report names an exposure dimension (protocol is the protocol family).
+DIMENSION_NAMES = {
+    "protocol": "protocol family",
+    "curator": "curator",
+    "chain": "chain",
+    "token": "token",
+}
+
+
 def risk_line(report: DailyReport) -> str:
     """Exposure and liquidity figures of the run: what bound it, what it could not know."""
     parts = []
-    for dimension in ("protocol", "chain"):
-        largest = next((e for e in report.exposure if e.dimension == dimension), None)
+    for dimension, name in DIMENSION_NAMES.items():
+        largest = max(
+            (e for e in report.exposure if e.dimension == dimension),
+            key=lambda e: e.share_pct,
+            default=None,
+        )
         if largest:
             parts.append(
-                f"largest {dimension} {largest.name} {largest.share_pct:.1f}% of AUM "
+                f"largest {name} {largest.name} {largest.share_pct:.1f}% of AUM "
                 f"(cap {largest.cap_pct:g}%)"
             )
     if report.liquidity_bound_positions is not None:
@@ -92,4 +114,96 @@ def risk_line(report: DailyReport) -> str:
         )
     if report.dilution_cost_usd is not None:
         parts.append(f"yield given up to dilution {usd_cents(report.dilution_cost_usd)}")
+    return " · ".join(parts)
+
+
+# The unit of a limit's value (the parameters of core.config.StrategyConfig): a *_pct limit
+# is % of AUM unless named here.
+LIMIT_UNITS = {
+    "position_max_pct_pool_tvl": "% of the pool's TVL",
+    "position_max_pct_available_liquidity": "% of the pool's withdrawable liquidity",
+    "min_pools": " positions",
+}
+# explain.LIMITS words a limit that bounds no loss "none: <what it bounds> (not a loss)".
+NOT_A_LOSS = "none: "
+
+
+def limit_value(limit: LimitPrice, short: bool = False) -> str:
+    """``40% of AUM``, ``5% of the pool's TVL``, ``5 positions`` (short: ``40%``, ``5``);
+    ``off`` when the limit is lifted."""
+    if limit.value is None:
+        return "off"
+    is_pct = "_pct" in limit.limit
+    if short:
+        return f"{limit.value:g}" + ("%" if is_pct else "")
+    return f"{limit.value:g}" + LIMIT_UNITS.get(limit.limit, "% of AUM" if is_pct else "")
+
+
+def loss_words(loss_bounded: str) -> str:
+    """``bounds: protocol exploit``; a risk group's cap says it bounds no loss."""
+    if loss_bounded.startswith(NOT_A_LOSS):
+        return loss_bounded.removeprefix(NOT_A_LOSS)
+    return f"bounds: {loss_bounded}"
+
+
+def limit_line(limit: LimitPrice) -> str:
+    """``protocol_max_pct = 40% of AUM · bounds: protocol exploit · costs 29.9 bp a year ($15,020)``."""
+    return (
+        f"`{limit.limit}` = {limit_value(limit)} · {loss_words(limit.loss_bounded)} · "
+        f"costs {limit.cost_bp_a_year:.1f} bp a year ({usd(limit.cost_usd_a_year)})"
+    )
+
+
+def idle_limits_line(limits: list[LimitPrice]) -> str:
+    """The limits that do not bind today, in one line."""
+    idle = [
+        f"{limit.limit} {limit_value(limit, short=True)}" for limit in limits if not limit.binds
+    ]
+    return f"Not binding today, so they cost nothing: {', '.join(idle)}" if idle else ""
+
+
+def hold_line(hold: Hold) -> str:
+    """``kept idle ($458k): moving to X, Y gains $25,658 a year, repays in 7 days > payback_days 2``."""
+    kept = f"kept {hold.kept} ({usd_short(hold.kept_usd)})"
+    where = f"moving to {', '.join(hold.destinations)}" if hold.destinations else "moving it"
+    return f"{kept}: {where} gains {usd(hold.gain_usd_a_year)} a year, {hold.rule}"
+
+
+def exit_line(allocation: Allocation, plan: list[PlanStep]) -> str:
+    """A held pool's exit signal and what the plan did about it."""
+    withdrawals = [s for s in plan if s.action == "withdraw" and s.pool_id == allocation.pool_id]
+    if allocation.allocation_usd <= 0:
+        done = "exited" + (
+            f": withdraw {usd(sum(s.amount_usd for s in withdrawals))} "
+            f"(step {', '.join(str(s.step_no) for s in withdrawals)})"
+            if withdrawals
+            else ""
+        )
+    else:
+        done = f"still held {usd(allocation.allocation_usd)}: the run did not exit it"
+    return f":warning: {allocation.label}: {'; '.join(allocation.exit_reasons)} → {done}"
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}%"
+
+
+def realized_line(realized: Realized) -> str:
+    """``7 days: 5.12% gross, 4.98% net · aave-v3 USDC (Ethereum) 4.10% · …``."""
+    if not realized.complete:
+        return (
+            f"{realized.days} days: n/a ({realized.recorded_days} of {realized.days} days recorded)"
+        )
+    parts = [
+        f"{realized.days} days: {percent(realized.gross_apy_pct)} gross, "
+        f"{percent(realized.net_apy_pct)} net"
+    ]
+    for name, apy in realized.yardstick_apy_pct.items():
+        label = realized.yardstick_labels.get(name, name)
+        versus = (
+            ""
+            if apy is None or realized.net_apy_pct is None
+            else f" (net {realized.net_apy_pct - apy:+.2f} pp)"
+        )
+        parts.append(f"{label} {percent(apy)}{versus}")
     return " · ".join(parts)

@@ -10,9 +10,10 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 
 from python_models.reporting import message
-from python_models.reporting.data import Allocation, DailyReport, PlanStep
+from python_models.reporting.data import Allocation, DailyReport, Hold, LimitPrice, PlanStep
 from python_models.reporting.deliver import deliver_report
 from python_models.reporting.message import SLACK_MAX_BLOCKS, message_payload
+from python_models.reporting.realized import WINDOWS, Realized
 
 ROW = re.compile(r"\$([\d,]+) \([+-][\d,]+\)$")
 MORE_POSITIONS = re.compile(r"… and (\d+) more positions \(\$([\d,]+)\)")
@@ -62,6 +63,32 @@ def long_report(positions: int = 300, steps: int = 200) -> DailyReport:
     )
 
 
+def every_section_at_its_longest() -> DailyReport:
+    """300 positions held before, every one with long exit signals; a long plan, 40 holds,
+    every limit binding with long loss texts, three windows with long yardstick names."""
+    report = long_report()
+    for allocation in report.allocations:
+        allocation.previous_usd = 1_000.0
+        allocation.exit_reasons = (
+            "utilization 99.9 % >= 98 % " + "x" * 300,
+            "TVL fell " + "y" * 300,
+        )
+    report.limits = [
+        LimitPrice(f"limit_{i}_max_pct", 40.0, "a very long loss " + "z" * 400, True, 29.9, 1e4)
+        for i in range(30)
+    ]
+    report.holds = [
+        Hold(a.label, False, 1e6, (a.label,) * 3, 25_000.0, "repays in 7 days > payback_days 2")
+        for a in report.allocations[:40]
+    ]
+    report.realized = [
+        Realized(days, days, 5.1, 4.9, {"aave_v3_usdc": 3.0, "benchmark_top5": 4.0},
+                 {"aave_v3_usdc": "w" * 200, "benchmark_top5": "v" * 200})
+        for days in WINDOWS
+    ]  # fmt: skip
+    return report
+
+
 def _texts(blocks: list[dict]) -> list[str]:
     texts = [block["text"]["text"] for block in blocks if "text" in block]
     texts += [field["text"] for block in blocks for field in block.get("fields", [])]
@@ -89,6 +116,20 @@ def test_300_positions_and_a_long_plan_stay_within_slack_limits_and_add_up() -> 
     assert steps and len(steps) + int(more_steps) == 200
     assert sum(steps) + _dollars(more_steps_usd) == sum(s.amount_usd for s in report.plan)
     assert "… and" in text.split("*Icebox*")[1]  # 60 long icebox reasons: cut, and said so
+
+
+def test_every_section_at_its_longest_stays_within_slack_limits(fake_slack, tmp_path) -> None:
+    report = every_section_at_its_longest()
+    blocks = message_payload(report)["blocks"]
+    assert len(blocks) <= SLACK_MAX_BLOCKS
+    assert all(len(text) <= 3000 for text in _texts(blocks))
+    text = "\n".join(_texts(blocks))
+    for section in ("*What following it earned*", "*Exit signals*", "*Kept, not moved*"):
+        assert section in text, section
+    assert "*Limits that bind today*" in text
+    assert "… and" in text.split("*Exit signals*")[1].split("*Rebalance plan*")[0]
+    assert "… and" in text.split("*Kept, not moved*")[1].split("*Limits")[0]
+    assert deliver_report(report, reports_dir=tmp_path).posted  # the fake Slack takes it
 
 
 def test_the_long_report_posts_to_the_fake_slack(fake_slack, tmp_path) -> None:

@@ -80,13 +80,13 @@ def test_the_report_says_what_bound_the_allocation() -> None:
     report = _plan_report()
     report.allocations = [Allocation(ARB_USDC, "fluid-lending USDC (Arbitrum)", 2, 879_000, 0, 6.4)]
     report.exposure = [
-        Exposure("protocol", "fluid-lending", 39.95, 40),
+        Exposure("protocol", "fluid", 39.95, 40),
         Exposure("chain", "Ethereum", 55.0, 100),
     ]
     report.liquidity_bound_positions, report.unknown_liquidity_pools = 2, 28
     report.dilution_cost_usd = 12.5
     text = json.dumps(message_payload(report)["blocks"], ensure_ascii=False)
-    assert "largest protocol fluid-lending 40.0% of AUM (cap 40%)" in text
+    assert "largest protocol family fluid 40.0% of AUM (cap 40%)" in text
     assert "largest chain Ethereum 55.0% of AUM (cap 100%)" in text
     assert "2 positions at the liquidity cap" in text
     assert "withdrawable liquidity unknown for 28 eligible pools (TVL cap only)" in text
