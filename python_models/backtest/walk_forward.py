@@ -145,9 +145,12 @@ def candidate_returns(
 def solving_decisions(
     market: MarketDays, settings: Settings, policies: Sequence[Policy], workers: int
 ) -> dict[str, list[Decision]]:
-    """The decisions of the portfolios that solve every day, each in a worker process."""
-    solving = [policy for policy in policies if isinstance(policy, Optimizer)]
+    """The decisions of every portfolio bound by the rules, each in a worker process (the
+    optimizers solve every day; the other baselines solve or evaluate too)."""
+    solving = [policy for policy in policies if policy.bound_by_rules]
     prepare_panels(market, solving, settings.config)
+    # the slowest first, so the two workers finish together
+    solving.sort(key=lambda policy: not isinstance(policy, Optimizer))
     decided = in_workers(_decisions_of, solving, market, settings, workers)
     return {policy.name: decisions for policy, decisions in zip(solving, decided, strict=True)}
 
