@@ -69,10 +69,24 @@ class FakeSlack:
 
 
 def _blocks_within_limits(blocks: list[dict] | str) -> bool:
-    """Slack's own checks: at most 50 blocks, section texts up to 3,000 characters."""
+    """Slack's own checks (Block Kit reference): at most 50 blocks; a header's text up to 150
+    characters; a section's text up to 3,000, at most 10 fields of up to 2,000 each; a
+    context block at most 10 elements of up to 3,000 each."""
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-    texts = [block.get("text", {}).get("text", "") for block in blocks]
-    return len(blocks) <= 50 and all(len(text) <= 3000 for text in texts)
+
+    def within(block: dict) -> bool:
+        text = block.get("text", {}).get("text", "")
+        fields = [field.get("text", "") for field in block.get("fields", [])]
+        elements = [element.get("text", "") for element in block.get("elements", [])]
+        return (
+            len(text) <= (150 if block.get("type") == "header" else 3000)
+            and len(fields) <= 10
+            and all(len(field) <= 2000 for field in fields)
+            and len(elements) <= 10
+            and all(len(element) <= 3000 for element in elements)
+        )
+
+    return len(blocks) <= 50 and all(within(block) for block in blocks)
 
 
 def _json(body: dict) -> Response:

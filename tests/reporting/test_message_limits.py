@@ -7,7 +7,9 @@ import json
 import re
 
 import pytest
-from slack_sdk.errors import SlackObjectFormationError
+from fake_slack import FAKE_SLACK_TOKEN
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 
 from python_models.reporting import message
 from python_models.reporting.data import Allocation, DailyReport, Hold, LimitPrice, PlanStep
@@ -164,3 +166,20 @@ def test_a_failed_run_with_a_long_reason_still_fits_and_says_the_allocation_stay
     assert texts[1].endswith("The previous allocation stays in place.")
     assert payload["text"].startswith("DeFi Yield Optimizer 2025-06-05: run INFEASIBLE")
     assert len(payload["text"]) < 400
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}] * 51,
+        [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
+        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x"}] * 11}],
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}] * 11}],
+    ],
+    ids=["51 blocks", "long header", "long section", "11 fields", "11 context elements"],
+)
+def test_the_fake_slack_refuses_what_slack_refuses(fake_slack, blocks: list[dict]) -> None:
+    client = WebClient(token=FAKE_SLACK_TOKEN, base_url=fake_slack.base_url)
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client.chat_postMessage(channel="#treasury", text="x", blocks=blocks)
