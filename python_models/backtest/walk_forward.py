@@ -199,9 +199,11 @@ def walk_forward(
 ) -> WalkForward:
     """Simulate every candidate, choose at each boundary, decide the tuned portfolios' days."""
     shipped = settings.config.snapshot()
+    names = {policy.name for policy in portfolios}
     grid = {
         name: [Candidate(view, choice) for choice in wf.choices(shipped)]
         for name, view in TUNED.items()
+        if name in names
     }
     unique = list({c.key: c for family in grid.values() for c in family}.values())
     workers = wf.workers or min(2, os.cpu_count() or 1)
@@ -232,7 +234,7 @@ def walk_forward(
             {
                 "from": boundary.isoformat(),
                 "to": until.isoformat(),
-                "chosen": chosen[STRATEGY_NAME],
+                "chosen": chosen.get(STRATEGY_NAME, {}),
                 "baselines_chosen": {k: v for k, v in chosen.items() if k != STRATEGY_NAME},
             }
         )
