@@ -48,6 +48,12 @@ class StrategyConfig(BaseModel):
     group1_max_pct: float = _pct(100, "share of AUM allowed in group 1 (stable)")
     group2_max_pct: float = _pct(50, "share of AUM allowed in group 2")
     group3_max_pct: float = _pct(20, "share of AUM allowed in group 3")
+    group_apy_haircut_pp: float = Field(
+        0,
+        ge=0,
+        le=100,
+        description="pp taken off the forecast APY per risk group above 1 (group 3: twice)",
+    )
     protocol_max_pct: float = _pct(40, "share of AUM in pools of one protocol")
     chain_max_pct: float = _pct(100, "share of AUM in pools of one chain (100 = off)")
     token_max_pct: float = _pct(

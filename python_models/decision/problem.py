@@ -36,12 +36,15 @@ def _name(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def problem_pools(market: DayMarket, held: list[str]) -> list[dict[str, Any]]:
+def problem_pools(
+    market: DayMarket, held: list[str], group_haircut_pp: float = 0.0
+) -> list[dict[str, Any]]:
     """The pools of the day's problem: eligible or held.
 
     An eligible pool without a forecast or a gas cost stops the day (:class:`StaleInputError`)
     instead of being decided on made-up numbers; a held pool that is no longer eligible falls
     back to its last actual APY and TVL, since it is only there to be withdrawn.
+    ``group_haircut_pp`` is taken off a pool's APY once per risk group above 1.
     """
     pools = market.pools
     unknown = sorted(set(held) - set(pools.index))
@@ -63,6 +66,9 @@ def problem_pools(market: DayMarket, held: list[str]) -> list[dict[str, Any]]:
         if tvl is None:
             tvl = _number(row["tvl_last"]) or 0.0
         group = _number(row["group_id"])
+        if group is not None:
+            # the risk group's haircut: APY volatility as an uncertainty on the forecast
+            apy -= group_haircut_pp * (group - 1)
         entries.append(
             {
                 "pool_id": str(pool_id),
@@ -100,7 +106,7 @@ def build_problem(market: DayMarket, holdings: Holdings, config: StrategyConfig)
     return Problem.model_validate(
         {
             "parameters": config,
-            "pools": problem_pools(market, sorted(positions)),
+            "pools": problem_pools(market, sorted(positions), config.group_apy_haircut_pp),
             "holdings": {
                 "current_allocations": positions,
                 "liquidity_portfolio": dict(holdings.liquidity_portfolio),
