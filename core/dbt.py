@@ -17,12 +17,15 @@ from typing import Any
 
 from dbt.cli.main import dbtRunner
 
+from core import db
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT, STATE_DIR
 
 DBT_LOG_DIR = STATE_DIR / "logs"
 DBT_LOG_PATH = DBT_LOG_DIR / "dbt.log"
 # How much of the failures the stage's error shows (dbt's log file has all of it).
 SHOWN_FAILURES = 3
+# Failing rows shown of a test that stores them (they name what to fix, e.g. the pool).
+SHOWN_ROWS = 3
 MESSAGE_CHARS = 200
 _DBT_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
@@ -83,6 +86,8 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
         if node_result.message:
             message = " ".join(str(node_result.message).split())
             messages[name] = textwrap.shorten(message, MESSAGE_CHARS, placeholder=" …")
+            if status == "fail":
+                messages[name] += _stored_rows(node_result.node)
         logger.info("dbt %-8s %-45s %s", command, name, status)
     if result.failures or not outcome.success:
         failures = result.failures
@@ -97,3 +102,24 @@ def run_dbt(command: str, dbt_vars: dict[str, Any], *selection: str) -> DbtStage
             f"(dbt log: {DBT_LOG_PATH})"
         )
     return result
+
+
+def _stored_rows(node: Any) -> str:
+    """The first failing rows of a test that stores them (``store_failures``), as
+    ``column=value`` lists, so the console says what failed, not only how many."""
+    relation = getattr(node, "relation_name", None)
+    if not relation or not getattr(node.config, "store_failures", False):
+        return ""
+    try:
+        with db.connect(db.connection_info()) as conn, conn.cursor() as cur:
+            cur.execute(f"select * from {relation} limit %s", (SHOWN_ROWS,))
+            columns = [column.name for column in cur.description]
+            rows = cur.fetchall()
+    except Exception as error:  # a stored-failures read must never hide the failure itself
+        logger.warning("could not read the failing rows of %s: %s", relation, error)
+        return ""
+    shown = "; ".join(
+        ", ".join(f"{column}={value}" for column, value in zip(columns, row, strict=True))
+        for row in rows
+    )
+    return f": {shown}" if shown else ""

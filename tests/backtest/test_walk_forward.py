@@ -71,7 +71,15 @@ def test_each_step_takes_the_candidate_that_grew_most_over_the_days_before_it(
         for record in records
     }
     assert STRATEGY in names and "optimizer_persistence" in names and "oracle" in names
-    assert set(result.decided) == {STRATEGY, "optimizer_persistence", "optimizer_mean30d", "oracle"}
+    assert set(result.decided) == {
+        STRATEGY,
+        "optimizer_persistence",
+        "optimizer_mean30d",
+        "oracle",
+        "hold_rules",
+        "equal_weight",
+        "best_yesterday",
+    }
 
 
 def settings_of() -> Settings:
