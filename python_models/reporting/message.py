@@ -28,7 +28,7 @@ from python_models.reporting.data import DailyReport
 from python_models.reporting.text import (
     allocation_row,
     exit_line,
-    hold_line,
+    hold_lines,
     idle_limits_line,
     limit_line,
     percent,
@@ -155,6 +155,8 @@ def _allocation(report: DailyReport) -> list[Block]:
         why = report.idle_reason or "every token stays in the wallet"
         return [_mrkdwn(f"*Allocation*\nNothing allocated: {why}.")]
     total = sum(a.allocation_usd for a in held)
+    positions = sum(a.allocation_usd > 0 for a in held)
+    closed = f", {len(held) - positions} closed" if len(held) > positions else ""
 
     def more(shown: int) -> str:
         rest = held[shown:]
@@ -166,7 +168,7 @@ def _allocation(report: DailyReport) -> list[Block]:
     )
     return [
         *pack_sections(
-            f"*Allocation* — {usd(total)} in {len(held)} positions",
+            f"*Allocation* — {usd(total)} in {positions} position{'s' * (positions != 1)}{closed}",
             [allocation_row(a) for a in held],
             more,
             (MAX_ALLOCATION_ROWS, ALLOCATION_MAX_BLOCKS),
@@ -229,14 +231,14 @@ def _exits(report: DailyReport) -> list[Block]:
 
 def _holds(report: DailyReport) -> list[Block]:
     """Money a decision without costs would move, and why it stays."""
-    holds = report.holds
-    if not holds:
+    lines = hold_lines(report.holds)
+    if not lines:
         return []
     return list(
         pack_sections(
             "*Kept, not moved* — what moving would gain against what it costs",
-            [f"• {hold_line(hold)}" for hold in holds],
-            lambda shown: f"… and {len(holds) - shown} more",
+            [f"• {line}" for line in lines],
+            lambda shown: f"… and {len(lines) - shown} more",
             (MAX_HOLDS, HOLDS_MAX_BLOCKS),
         )
     )

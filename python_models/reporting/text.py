@@ -162,11 +162,21 @@ def idle_limits_line(limits: list[LimitPrice]) -> str:
     return f"Not binding today, so they cost nothing: {', '.join(idle)}" if idle else ""
 
 
-def hold_line(hold: Hold) -> str:
-    """``kept idle ($458k): moving to X, Y gains $25,658 a year, repays in 7 days > payback_days 2``."""
-    kept = f"kept {hold.kept} ({usd_short(hold.kept_usd)})"
-    where = f"moving to {', '.join(hold.destinations)}" if hold.destinations else "moving it"
-    return f"{kept}: {where} gains {usd(hold.gain_usd_a_year)} a year, {hold.rule}"
+def hold_lines(holds: list[Hold]) -> list[str]:
+    """One line per explanation: ``kept X ($1.1M): moving to Y, Z gains $a a year, repays in
+    b days > payback_days N``; holds that one set of moves explains (step 13 prices the moves
+    of the decision without costs together) share a line, so its gain is not counted twice."""
+    groups: dict[tuple, list[Hold]] = {}
+    for hold in holds:
+        groups.setdefault((hold.destinations, hold.gain_usd_a_year, hold.rule), []).append(hold)
+    lines = []
+    for (destinations, gain, rule), kept in groups.items():
+        names = [f"{hold.kept} ({usd_short(hold.kept_usd)})" for hold in kept]
+        what = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        where = f"moving to {', '.join(destinations)}" if destinations else "moving it"
+        together = " together" if len(kept) > 1 else ""
+        lines.append(f"kept {what}: {where} gains {usd(gain)} a year{together}, {rule}")
+    return lines
 
 
 def exit_line(allocation: Allocation, plan: list[PlanStep]) -> str:

@@ -8,7 +8,14 @@ import re
 from pathlib import Path
 
 from python_models.reporting.chart import MONEY_AXIS, nav_series, render_chart
-from python_models.reporting.data import Allocation, DailyReport, Exposure, LedgerDay, PlanStep
+from python_models.reporting.data import (
+    Allocation,
+    DailyReport,
+    Exposure,
+    Hold,
+    LedgerDay,
+    PlanStep,
+)
 from python_models.reporting.message import message_payload
 from python_models.reporting.text import usd_short
 
@@ -91,6 +98,42 @@ def test_the_report_says_what_bound_the_allocation() -> None:
     assert "2 positions at the liquidity cap" in text
     assert "withdrawable liquidity unknown for 28 eligible pools (TVL cap only)" in text
     assert "yield given up to dilution $12.50" in text
+
+
+def test_holds_one_set_of_moves_explains_share_a_line() -> None:
+    report = _plan_report()
+    moves = (("aave-v3 USDC (Base)", "fluid-lending USDC (Base)"), 25_224.0, "repays in 6 days > 2")
+    report.holds = [
+        Hold("aave-v3 DAI (Ethereum)", False, 452_204, *moves),
+        Hold("idle", True, 471_221, *moves),
+        Hold(
+            "fluid-lending USDT (Ethereum)",
+            False,
+            2_000,
+            (),
+            3.0,
+            "smaller than min_move_usd 1,000",
+        ),
+    ]
+    text = json.dumps(message_payload(report)["blocks"], ensure_ascii=False)
+    assert (
+        "• kept aave-v3 DAI (Ethereum) ($452k) and idle ($471k): moving to aave-v3 USDC (Base), "
+        "fluid-lending USDC (Base) gains $25,224 a year together, repays in 6 days > 2"
+    ) in text
+    assert (
+        "• kept fluid-lending USDT (Ethereum) ($2k): moving it gains $3 a year, "
+        "smaller than min_move_usd 1,000"
+    ) in text
+
+
+def test_closed_positions_are_rows_not_positions() -> None:
+    report = _plan_report()
+    report.allocations = [
+        Allocation(ARB_USDC, "fluid-lending USDC (Arbitrum)", 2, 879_000, 0, 6.4),
+        Allocation(MORPHO, "morpho-v1 DAI (Ethereum)", 1, 0, 58_881, 3.1),
+    ]
+    text = json.dumps(message_payload(report)["blocks"], ensure_ascii=False)
+    assert "*Allocation* — $879,000 in 1 position, 1 closed" in text
 
 
 def test_the_gain_series_leaves_deposits_and_withdrawals_out() -> None:
