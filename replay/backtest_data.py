@@ -27,11 +27,18 @@ def recorded_chart_pools() -> list[str]:
 
 
 def load_recordings(
-    info: db.PgConnection, as_of: dt.date, chart_pools: Sequence[str] | None = None
+    info: db.PgConnection,
+    as_of: dt.date,
+    chart_pools: Sequence[str] | None = None,
+    since: dt.date | None = None,
 ) -> dict[str, int]:
     """Steps 1–4 and 9 against the recorded responses as of ``as_of``; rows per raw table.
 
-    ``chart_pools`` narrows the histories loaded (default: every recorded pool).
+    ``chart_pools`` narrows the histories loaded (default: every recorded pool). ``since``,
+    the range's first decision date: the ``/lendBorrow`` answer of that day is loaded too, so
+    a snapshot is in force from the first day, as the daily run of each day fetches one (the
+    recorded ``/lendBorrow`` answers the same at every moment: the per-day history is a paid
+    endpoint).
     """
     pools = recorded_chart_pools() if chart_pools is None else list(chart_pools)
     rows: dict[str, int] = {}
@@ -44,4 +51,8 @@ def load_recordings(
         ):
             rows.update(load(as_of, info).rows)
         rows.update(pipeline.load_pool_history(as_of, info, pools).rows)
+    if since is not None and since < as_of:
+        with ReplayServer(RECORDINGS_DIR, as_of=since) as server, replay_environment(server):
+            loaded = pipeline.load_lend_borrow(since, info).rows
+        rows = {table: rows.get(table, 0) + loaded.get(table, 0) for table in {*rows, *loaded}}
     return rows

@@ -51,7 +51,7 @@ def run_backtest_command(request: BacktestRequest, console: Console) -> list[Run
     if request.replay:
         info = db.connection_info()
         console.print(f"loading recorded API responses as of {request.end} into {info.dbname} …")
-        rows = load_recordings(info, request.end)
+        rows = load_recordings(info, request.end, since=request.start)
         console.print(f"loaded {sum(rows.values()):,} raw rows")
     days = (request.end - request.start).days + 1
     with _progress(console) as bar:

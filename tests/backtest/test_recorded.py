@@ -97,7 +97,7 @@ def build() -> None:
 
 @pytest.fixture(scope="module")
 def first_run(database: db.PgConnection, tmp_path_factory: pytest.TempPathFactory) -> RunOutcome:
-    load_recordings(database, END, POOLS)
+    load_recordings(database, END, POOLS, since=START)
     build()
     return backtest(database, tmp_path_factory.mktemp("first"))
 

@@ -91,7 +91,7 @@ def test_the_backtest_builds_the_daily_runs_problem_on_each_recorded_day(
 ) -> None:
     config = load_config()
     with own_database(pg, "backtest") as info:
-        load_recordings(info, DAYS[-1])
+        load_recordings(info, DAYS[-1], since=DAYS[0])
         backtest_build.fn(DAYS[0], DAYS[-1], config.snapshot(), with_upstream=True)
         with db.connect(info) as conn:
             market = MarketDays(read_market_data(conn, DAYS[0], DAYS[-1]), config.holding_days)
