@@ -2,11 +2,14 @@
     One row per pool and decision date (int_pool_days_in_range): what can be withdrawn from it,
     as the decision of D knows it. The /lendBorrow snapshot in effect is the latest fetched on
     D or before (step 1 of D fetches it at 02:30 UTC, before the decision); its utilization is
-    borrows / supply, and which figure DeFiLlama's tvlUsd is (tvl_basis) comes from comparing
-    it with the /pools snapshot of the same fetch day, within 0.5 % (39 of DeFiLlama's 41 real
-    records: supply - borrows; fluid-lending and minted coins such as GHO: the whole supply).
-    Without a /lendBorrow snapshot the basis is the project's documented one
-    (protocol_families.tvl_basis), and no utilization is known.
+    borrows / supply. Which figure DeFiLlama's tvlUsd is (tvl_basis): the whole supply for a
+    minted coin (GHO), else the project's documented basis (protocol_families.tvl_basis: 39 of
+    DeFiLlama's 41 real records are supply - borrows, fluid-lending the whole supply), else
+    what comparing the snapshot with the /pools snapshot of its fetch day shows, within 0.5 %
+    (snapshot_tvl_basis, kept for analysts either way). The decision's figures depend only on
+    the basis, the utilization (a ratio) and the TVL of D - 1, so a database that fetched
+    /pools every day and one that did not (a backtest's) give the decision the same numbers.
+    Without a /lendBorrow snapshot no utilization is known.
 
     available_liquidity_usd, from the pool's TVL of D - 1: the TVL itself where it is supply -
     borrows, else TVL x (1 - utilization), at least 0; null when neither the snapshot nor the
@@ -105,13 +108,18 @@ with_basis as (
         latest_snapshots.supply_minus_borrows_usd,
         100 * coalesce(latest_snapshots.total_borrow_usd, 0)
         / nullif(latest_snapshots.total_supply_usd, 0) as utilization_pct,
-        coalesce(
-            nullif(latest_snapshots.snapshot_tvl_basis, 'unknown'),
-            pool_days.project_tvl_basis,
-            latest_snapshots.snapshot_tvl_basis
-        ) as tvl_basis,
+        latest_snapshots.snapshot_tvl_basis,
         case
-            when latest_snapshots.snapshot_tvl_basis not in ('unknown') then 'lend_borrow'
+            when latest_snapshots.minted_coin is not null then 'total_supply'
+            else
+                coalesce(
+                    pool_days.project_tvl_basis,
+                    nullif(latest_snapshots.snapshot_tvl_basis, 'unknown'),
+                    latest_snapshots.snapshot_tvl_basis
+                )
+        end as tvl_basis,
+        case
+            when latest_snapshots.minted_coin is not null then 'minted_coin'
             when pool_days.project_tvl_basis is not null then 'protocol_families'
             when latest_snapshots.snapshot_tvl_basis is not null then 'lend_borrow'
         end as tvl_basis_source
@@ -131,6 +139,7 @@ final as (
         total_borrow_usd,
         minted_coin,
         utilization_pct,
+        snapshot_tvl_basis,
         tvl_basis,
         tvl_basis_source,
         tvl_usd,
@@ -142,9 +151,8 @@ final as (
         case
             when liquidity_snapshot_date is null then null
             when tvl_basis = 'total_supply' then 1
-            when tvl_basis = 'supply_minus_borrows'
-                then total_supply_usd / nullif(supply_minus_borrows_usd, 0)
-            else total_supply_usd / nullif(snapshot_tvl_usd, 0)
+            when tvl_basis = 'supply_minus_borrows' and utilization_pct < 100
+                then 1 / (1 - utilization_pct / 100)
         end as supply_per_tvl
     from with_basis
 )
