@@ -1,7 +1,7 @@
 {#-
     `select` the listed columns of a source, or no rows of the same shape when its writer has
     not created the table yet: the Python forecasts on a fresh database's first
-    before_forecast stage (stg_python__gas_forecasts, read by gas_fees_daily, is built before
+    before_forecast stage (stg_forecasts__gas_forecasts, read by gas_fees_daily, is built before
     the forecast exists), or the gas
     oracle before the poller's first run. `source()` is always called,
     so the lineage in dbt docs is the same either way.

@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 
 from python_models.backtest.portfolios import BASELINES, REFERENCES, STRATEGY_NAME
+from python_models.compounding import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365
 BLOCK_DAYS = 14
 BOOTSTRAP_DRAWS = 2000
 CVAR_SHARE = 0.05

@@ -32,11 +32,11 @@ import pandas as pd
 
 from core.config import StrategyConfig
 from python_models.backtest.market import MarketDays, quoted_with
+from python_models.compounding import daily_rate
 from python_models.decision.policies import Decision, Policy
 from python_models.optimization.problem import Holdings
 from python_models.optimization.result import PlanStep
 
-DAYS_PER_YEAR = 365
 # A position or idle balance this small after a full withdrawal is float residue.
 DUST_USD = 1e-6
 # The supply a position's yield is spread over is floored here, as in the optimizer.
@@ -142,7 +142,7 @@ def accrue(portfolio: Portfolio, apy_pct: Mapping[str, float]) -> tuple[Portfoli
     pools = list(portfolio.positions)
     before = np.array([portfolio.positions[pool] for pool in pools])
     rates = np.array([apy_pct.get(pool, 0.0) for pool in pools], dtype=float)
-    after = before * (1 + rates / 100) ** (1 / DAYS_PER_YEAR)
+    after = before * (1 + daily_rate(rates))
     grown = Portfolio(
         dict(zip(pools, after.tolist(), strict=True)), portfolio.idle, portfolio.gas_paid_usd
     )

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from python_models.compounding import DAYS_PER_YEAR
 from python_models.optimization.evaluate import (
     cap_components,
     evaluate,
@@ -38,7 +39,6 @@ from python_models.optimization.problem import Problem
 from python_models.optimization.result import Result
 from python_models.optimization.solver import solve
 
-DAYS_PER_YEAR = 365
 # A what-if solve is an estimate for the report: it gets a few seconds, not the day's budget.
 WHAT_IF_SECONDS = 5.0
 # A hold of idle tokens (money the frictionless decision would invest) is named so.

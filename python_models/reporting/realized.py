@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from psycopg2.extensions import connection
 
+from python_models.compounding import DAYS_PER_YEAR, daily_rate
 from python_models.decision.marts import POOL_DAY_COLUMNS, frame
 from python_models.decision.yardsticks import (
     AAVE_V3_USDC,
@@ -41,7 +42,6 @@ from python_models.decision.yardsticks import (
 )
 
 WINDOWS = (7, 30, 90)
-DAYS_PER_YEAR = 365
 # The yardsticks the report compares with, in its order.
 COMPARED = (AAVE_V3_USDC, BENCHMARK_TOP5)
 # The pool_eligibility columns locate and benchmark_weights read, named as the market names them.
@@ -62,11 +62,6 @@ class Realized:
     @property
     def complete(self) -> bool:
         return self.recorded_days >= self.days
-
-
-def daily_rate(apy_pct: float) -> float:
-    """One day's return at ``apy_pct`` a year, compounded daily (as the backtest accrues)."""
-    return (1 + apy_pct / 100) ** (1 / DAYS_PER_YEAR) - 1
 
 
 def annualized_pct(mean_daily_rate: float) -> float:
