@@ -1,4 +1,10 @@
-"""The ``yieldopt`` command line: database, daily run, optimizer, dbt helpers."""
+"""The ``yieldopt`` command line: database, daily run, optimizer, dbt helpers.
+
+Each command imports what it needs when it runs: Prefect, dbt, dlt, cvxpy and the backtest
+take seconds to import, and ``--help`` or a refused option should answer at once. Those
+imports inside command functions are the deliberate exception to "imports at module top";
+the top of this module keeps to the standard library, typer and the light plumbing.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +19,10 @@ from typing import Annotated
 
 import typer
 import yaml
-from prefect import serve as prefect_serve
 
 from core import db
-from core.config import ConfigError, default_dbt_vars, load_config
-from core.dbt import DBT_LOG_PATH, DbtStageError
 from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
-from ingestion.doctor import run_checks
-from ingestion.doctor import table as doctor_table
-from python_models.backtest.market import MissingDataError
-from python_models.backtest.request import BacktestRequest, RequestError
-from python_models.backtest.sweep import SweepError, parse_axes
-from python_models.backtest.walk_forward import DEFAULT_GRID, WalkForwardSettings
-from python_models.optimization.cli import optimize_file
-from replay.plans import PLANS
-from replay.serving import serve as serve_recordings
-from yieldopt.backtest import run_backtest_command
 from yieldopt.console import attach, make_console
-from yieldopt.deployments import runner_deployments
-from yieldopt.run_day import REFUSALS, prepare_day, run_daily, run_prepared
-from yieldopt.summary import print_allocation, print_table_summary
 
 app = typer.Typer(
     help="DeFi Yield Optimizer: daily DeFi allocation net of gas and conversions.",
@@ -78,6 +68,13 @@ def db_url() -> None:
     typer.echo(db.connection_info().uri())
 
 
+def _positive_capital(value: float) -> float:
+    """Refuse a capital that is not a positive number while parsing, before anything loads."""
+    if not value > 0:
+        raise typer.BadParameter(f"must be a positive number of USD, not {value}")
+    return value
+
+
 DateOption = Annotated[
     dt.date | None,
     typer.Option(
@@ -95,6 +92,11 @@ def run(
     config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
 ) -> None:
     """Run the daily job for one day."""
+    # imported when the command runs, not at the top: see the module docstring
+    from core.dbt import DBT_LOG_PATH
+    from yieldopt.run_day import REFUSALS, prepare_day, run_prepared
+    from yieldopt.summary import print_allocation, print_table_summary
+
     console = make_console()
     attach(console)
     day = run_date.date() if isinstance(run_date, dt.datetime) else run_date
@@ -120,9 +122,12 @@ def backfill(
     config: Annotated[Path | None, typer.Option("--config", help="Strategy YAML")] = None,
 ) -> None:
     """Run the daily job for every day from START to END (inclusive), oldest first."""
-    attach(make_console())
     if end < start:
         raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    # imported when the command runs, not at the top: see the module docstring
+    from yieldopt.run_day import run_daily
+
+    attach(make_console())
     failed = []
     for offset in range((end - start).days + 1):
         day = start.date() + dt.timedelta(days=offset)
@@ -146,7 +151,10 @@ def backtest(
         list[str] | None,
         typer.Option("--sweep", help="KEY=V1,V2,… (once or twice): a grid of backtests"),
     ] = None,
-    capital: Annotated[float, typer.Option("--capital", help="Starting capital, USD")] = 1e6,
+    capital: Annotated[
+        float,
+        typer.Option("--capital", help="Starting capital, USD", callback=_positive_capital),
+    ] = 1e6,
     capital_token: Annotated[
         str, typer.Option("--capital-token", help="Token the capital starts in")
     ] = "USDC",
@@ -168,9 +176,26 @@ def backtest(
 ) -> None:
     """Replay the strategy from START to END (inclusive) against baselines and yardsticks;
     report to OUTPUT."""
+    if end < start:
+        raise typer.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    # imported when the command runs, not at the top: see the module docstring
+    from core.config import ConfigError, load_config
+
     console = make_console()
     try:
         strategy = load_config(config)
+    except ConfigError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    # the backtest's own imports (seconds) only once the strategy file is read
+    from core.dbt import DbtStageError
+    from python_models.backtest.market import MissingDataError
+    from python_models.backtest.request import BacktestRequest, RequestError
+    from python_models.backtest.sweep import SweepError, parse_axes
+    from python_models.backtest.walk_forward import DEFAULT_GRID, WalkForwardSettings
+    from yieldopt.backtest import run_backtest_command
+
+    try:
         request = BacktestRequest(
             start=start.date(),
             end=end.date(),
@@ -203,6 +228,11 @@ def backtest(
 @app.command()
 def serve() -> None:
     """Serve the deployments of prefect.yaml (daily, gas-poller) from this process."""
+    # imported when the command runs, not at the top: see the module docstring
+    from prefect import serve as prefect_serve
+
+    from yieldopt.deployments import runner_deployments
+
     prefect_serve(*runner_deployments())
 
 
@@ -212,6 +242,9 @@ def optimize(
     output_path: Annotated[Path, typer.Option("--output", help="result.json")],
 ) -> None:
     """Solve one allocation problem from a file (exit 2: bad input, 3: infeasible)."""
+    # imported when the command runs, not at the top: see the module docstring
+    from python_models.optimization.cli import optimize_file
+
     raise typer.Exit(optimize_file(input_path, output_path))
 
 
@@ -239,6 +272,8 @@ DBT_COMMANDS_WITH_VARS |= {"run-operation", "show", "snapshot", "source", "test"
 
 def _with_strategy_vars(args: list[str]) -> list[str]:
     """``args`` with one ``--vars``: config/strategy.yml's thresholds, then the caller's."""
+    from core.config import default_dbt_vars  # imported when needed: see the module docstring
+
     if not args or args[0] not in DBT_COMMANDS_WITH_VARS or args[:2] == ["docs", "serve"]:
         return args
     given: dict = {}
@@ -266,6 +301,8 @@ def dbt(ctx: typer.Context) -> None:
 @app.command(context_settings=PASSTHROUGH)
 def sqlfluff(ctx: typer.Context) -> None:
     """SQLFluff in the dbt project (its dbt templater needs the database), e.g. ``lint models``."""
+    from core.config import default_dbt_vars  # imported when needed: see the module docstring
+
     # The templater renders is_incremental() from the tables it finds: an empty database of
     # its own renders the same (full-build) SQL whatever was built, so lint results are stable.
     args = list(ctx.args)
@@ -285,6 +322,10 @@ def doctor(
     date: DateOption = None,
 ) -> None:
     """One cheap call per configured source and key: what answers, and what the run will do."""
+    # imported when the command runs, not at the top: see the module docstring
+    from ingestion.doctor import run_checks
+    from ingestion.doctor import table as doctor_table
+
     day = date.date() if isinstance(date, dt.datetime) else date
     day = day or dt.datetime.now(dt.UTC).date()
     rows = run_checks(day)
@@ -302,12 +343,16 @@ def replay_command(
         dt.datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="Day served (UTC)")
     ],
     port: Annotated[int, typer.Option(help="0: a free port")] = 0,
-    plan: Annotated[str, typer.Option(help=f"Provider plans acted as: {', '.join(PLANS)}")] = (
-        "unlimited"
-    ),
+    plan: Annotated[
+        str, typer.Option(help="Provider plans acted as: a name of replay/plans.py's PLANS")
+    ] = "unlimited",
 ) -> None:
     """Serve the recordings as the APIs answer at 02:30 UTC on --as-of, until interrupted:
     one SOURCES__<NAME>__BASE_URL=<url> line per source, then a line starting with serving."""
+    # imported when the command runs, not at the top: see the module docstring
+    from replay.plans import PLANS
+    from replay.serving import serve as serve_recordings
+
     if plan not in PLANS:
         raise typer.BadParameter(f"--plan must be one of {', '.join(PLANS)}")
     serve_recordings(as_of.date(), port, plan)
