@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The last day of the recorded pool histories (recordings/README.md).
 DEMO_DATE ?= 2025-06-05
 
-.PHONY: help install demo test lint sql-lint docs docs-serve db-start db-stop clean
+.PHONY: help install demo test test-fast lint sql-lint docs docs-serve db-start db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,13 @@ test: $(STAMP) ## Lint (ruff, sqlfluff, import contracts) and run the pytest sui
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory sql-lint
 	$(BIN)/pytest
+
+# The loop while editing: the unit tier (no database, server or subprocess; tests/conftest.py
+# sets the tiers from the fixtures) and ruff. `make test` still runs every tier.
+test-fast: $(STAMP) ## Ruff and the unit tests only (about a minute): run it while editing
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m unit
 
 lint: $(STAMP) ## Python lint only
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from synthetic import market_data
 
 from core.config import StrategyConfig
@@ -15,6 +16,10 @@ from python_models.backtest.simulator import DayRecord, Settings, simulate
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 24)
 CUT = dt.date(2025, 3, 12)  # the last day whose decisions must not move
+
+# two whole 24-day backtests of every portfolio (a MILP solve a day each): no database, but a
+# minute of solving, so the run tier rather than the unit one
+pytestmark = pytest.mark.e2e
 
 
 def decisions(data: MarketData) -> list[tuple]:

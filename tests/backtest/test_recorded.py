@@ -268,6 +268,7 @@ def test_altering_the_future_changes_no_decision_up_to_it(
     assert not before[~known].reset_index(drop=True).equals(after[~known].reset_index(drop=True))
 
 
+@pytest.mark.e2e  # the command line as a subprocess, interrupted
 def test_ctrl_c_leaves_the_days_done_readable(
     database: db.PgConnection, first_run: RunOutcome, tmp_path: Path
 ) -> None:
@@ -306,6 +307,7 @@ def test_ctrl_c_leaves_the_days_done_readable(
     assert not (tmp_path / "payback_days=14").exists()
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 @pytest.mark.parametrize("capital", ["0", "-5", "lots"])
 def test_a_capital_that_is_not_a_positive_number_is_refused_before_anything_runs(
     database: db.PgConnection, tmp_path: Path, capital: str

@@ -40,6 +40,7 @@ def original() -> tuple[MarketDays, object]:
     return tuned(market_data(START, END))
 
 
+@pytest.mark.e2e  # whole walk-forward backtests: every portfolio's MILP, every day
 def test_each_step_takes_the_candidate_that_grew_most_over_the_days_before_it(
     original: tuple[MarketDays, object],
 ) -> None:
@@ -86,6 +87,7 @@ def settings_of() -> Settings:
     return Settings(START, END, CONFIG)
 
 
+@pytest.mark.e2e  # whole walk-forward backtests: every portfolio's MILP, every day
 def test_a_choice_ignores_every_day_from_its_boundary_on(
     original: tuple[MarketDays, object],
 ) -> None:

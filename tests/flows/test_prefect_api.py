@@ -15,6 +15,9 @@ import pytest
 
 from core import db
 
+# `yieldopt run` as a subprocess: end to end, whatever its fixtures say
+pytestmark = pytest.mark.e2e
+
 YIELDOPT = str(Path(sys.executable).with_name("yieldopt"))
 # a recorded day no other test of the session runs, so its run record must stay empty
 DAY = "2025-05-20"

@@ -37,6 +37,7 @@ def test_a_day_outside_the_recordings_is_refused_with_their_range(day: dt.date) 
         run_date_for(day, replay=True)
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 def test_the_command_line_refuses_it_before_any_step(tmp_path: Path) -> None:
     result = subprocess.run(
         [YIELDOPT, "run", "--replay", "--date", "2026-12-02"],

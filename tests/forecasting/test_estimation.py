@@ -48,6 +48,7 @@ def test_each_distinct_series_is_estimated_once_and_failures_are_nan():
     assert again[0, 0] == 2.0
 
 
+@pytest.mark.e2e  # spawns worker processes: cold interpreters importing the estimation
 def test_workers_give_the_bits_of_this_process(monkeypatch):
     """The daily run may fit here and the backtest in workers: same values, same bits."""
     history = recorded_chart("aa70268e-4b52-42bf-a116-608b370f9501")

@@ -13,12 +13,17 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from core import db
 from core.paths import PROJECT_ROOT, RECORDINGS_DIR
 from ingestion.pipeline import pipelines_dir
 from ingestion.seeds import tracked_tokens
 from replay import ReplayServer
 from replay.live import CLEARED, SCENARIOS, live_environment
+
+# a whole day as a subprocess on a fresh database: end to end, whatever its fixtures say
+pytestmark = pytest.mark.e2e
 
 DAY = dt.date(2025, 6, 5)
 

@@ -80,6 +80,7 @@ def test_three_token_pool_withdraws_ineligible_then_converts_then_deposits() -> 
     assert total + result.conversion_cost_usd == pytest.approx(problem.aum_usd, abs=0.05)
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 def test_cli_writes_the_result_and_exits_0(tmp_path: Path) -> None:
     output = tmp_path / "result.json"
     completed = run_cli(EXAMPLES / "usdc_into_usdc_usdt.json", output)
@@ -103,6 +104,7 @@ def test_cli_writes_the_result_and_exits_0(tmp_path: Path) -> None:
     assert all({"action", "amount_usd", "gas_usd"} <= set(step) for step in result["plan"])
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 def test_cli_infeasible_exits_3_with_the_reason(tmp_path: Path) -> None:
     output = tmp_path / "result.json"
     completed = run_cli(EXAMPLES / "infeasible_min_pools.json", output)
@@ -113,6 +115,7 @@ def test_cli_infeasible_exits_3_with_the_reason(tmp_path: Path) -> None:
     assert "allocations" not in result
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 def test_cli_bad_input_exits_2_names_the_field_and_writes_nothing(tmp_path: Path) -> None:
     output = tmp_path / "result.json"
     completed = run_cli(EXAMPLES / "bad_negative_tvl.json", output)
@@ -123,6 +126,7 @@ def test_cli_bad_input_exits_2_names_the_field_and_writes_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.e2e  # the command line as a subprocess
 def test_cli_unreadable_json_exits_2(tmp_path: Path) -> None:
     broken = tmp_path / "problem.json"
     broken.write_text('{"parameters": {}, "pools": [}')
