@@ -93,11 +93,11 @@ def curate(ctx: DayContext) -> Rows:
 def fetch_history(ctx: DayContext) -> Rows:
     """Step 9: full ``/chart`` histories of the usable pools, then the models they feed."""
     with db.connect(ctx.info) as conn:
-        pool_ids = history_candidates(conn, ctx.run_date)
-    if not pool_ids:
+        pools = history_candidates(conn, ctx.run_date)
+    if not pools:
         raise StepFailed(f"no pool passes the filters on {ctx.run_date}")
-    rows = pipeline.load_pool_history(ctx.run_date, ctx.info, pool_ids).rows
-    rows["pools_selected"] = len(pool_ids)
+    rows = pipeline.load_pool_history(ctx.run_date, ctx.info, list(pools), labels=pools).rows
+    rows["pools_selected"] = len(pools)
     rows.update(run_dbt("build", ctx.dbt_vars, "--selector", "histories").rows)
     return rows
 

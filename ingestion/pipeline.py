@@ -219,11 +219,19 @@ def loaded_transfer_balances(info: db.PgConnection) -> dict[str, dict[str, Runni
 
 
 def load_pool_history(
-    run_date: dt.date, info: db.PgConnection, pool_ids: Sequence[str]
+    run_date: dt.date,
+    info: db.PgConnection,
+    pool_ids: Sequence[str],
+    labels: Mapping[str, str] | None = None,
 ) -> LoadResult:
-    """Step 9: the days of ``/chart/{pool}`` not loaded yet for each selected pool."""
+    """Step 9: the days of ``/chart/{pool}`` not loaded yet for each selected pool.
+
+    ``labels`` (pool id → ``project symbol (chain)``) name pools in warnings; unlabelled
+    pools are named by their id.
+    """
     loaded = loaded_until(info, "raw_defillama.pool_chart", "pool", "chart_date")
-    return run_source(info, "defillama", defillama_chart_source(list(pool_ids), loaded))
+    source = defillama_chart_source(list(pool_ids), loaded, dict(labels or {}))
+    return run_source(info, "defillama", source)
 
 
 def poll_gas_oracle(info: db.PgConnection) -> LoadResult:

@@ -14,24 +14,27 @@ from psycopg2.extensions import connection
 HISTORY_CHECKS = ["has_group"]
 
 
-def history_candidates(conn: connection, run_date: dt.date) -> list[str]:
-    """Pools whose full history is worth fetching on the day.
+def history_candidates(conn: connection, run_date: dt.date) -> dict[str, str]:
+    """Pools whose full history is worth fetching on the day, each with its label.
 
     Eligible pools, plus pools that pass every check except the ones that need history
-    (a group needs 30 days): otherwise a new database could never bootstrap a history.
+    (a group needs 30 days): otherwise a new database could never bootstrap a history. The
+    label (``project symbol (chain)``, mart ``pool_labels``) is how the step's warnings name
+    a pool, as the allocation table does, instead of by its UUID.
     """
     with conn.cursor() as cur:
         cur.execute(
             """
-            select pool_id
-            from marts.pool_eligibility
-            where eligibility_date = %s
-              and (is_eligible or failed_checks <@ %s::text[])
-            order by pool_id
+            select eligibility.pool_id, coalesce(labels.pool_label, eligibility.pool_id)
+            from marts.pool_eligibility as eligibility
+            left join marts.pool_labels as labels on labels.pool_id = eligibility.pool_id
+            where eligibility.eligibility_date = %s
+              and (eligibility.is_eligible or eligibility.failed_checks <@ %s::text[])
+            order by eligibility.pool_id
             """,
             (run_date, HISTORY_CHECKS),
         )
-        return [row[0] for row in cur.fetchall()]
+        return dict(cur.fetchall())
 
 
 def eligible_pools(conn: connection, run_date: dt.date) -> list[str]:

@@ -50,8 +50,8 @@ CHART_EXTRA = {"pool": "text", "chart_date": "date", "fetched_at": "timestamp"}
 # Chart rows per Arrow table handed to dlt: dlt reconciles the schema once per table, which
 # for one table per pool (~730 rows) costs more than the rows; batches keep memory bounded.
 CHART_BATCH_ROWS = 100_000
-# Unknown pools named in the step's one warning (the rest are counted).
-UNKNOWN_POOLS_SHOWN = 10
+# Unknown pools named in the step's one-line warning (the rest are counted).
+UNKNOWN_POOLS_SHOWN = 3
 
 
 @dlt.source(name="defillama", max_table_nesting=0)
@@ -83,9 +83,11 @@ def defillama_pools_source(run_date: dt.date, base_url: str = dlt.config.value) 
 def defillama_chart_source(
     pool_ids: Sequence[str],
     loaded_until: Mapping[str, dt.date],
+    labels: Mapping[str, str],
     base_url: str = dlt.config.value,
 ) -> DltResource:
-    """Step 9: the daily history of ``pool_ids``; ``loaded_until`` is each pool's cursor."""
+    """Step 9: the daily history of ``pool_ids``; ``loaded_until`` is each pool's cursor,
+    ``labels`` the names the warning gives pools (``project symbol (chain)``; else the id)."""
     client = ApiClient(base_url or DEFAULT_BASE_URL)
 
     @dlt.resource(
@@ -120,7 +122,10 @@ def defillama_chart_source(
         if batch:
             yield arrow_table(batch, CHART_FIELDS, CHART_EXTRA)
         if unknown:
-            shown = ", ".join(unknown[:UNKNOWN_POOLS_SHOWN])
+            # named pools first, alphabetically; a pool with no label is named by its id
+            named = sorted(labels[pool] for pool in unknown if pool in labels)
+            names = named + [pool for pool in unknown if pool not in labels]
+            shown = ", ".join(names[:UNKNOWN_POOLS_SHOWN])
             more = len(unknown) - UNKNOWN_POOLS_SHOWN
             logger.warning(
                 "%s: %d unknown pool(s), no history loaded (no points in DeFiLlama's answer): %s%s",

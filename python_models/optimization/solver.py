@@ -41,12 +41,16 @@ from python_models.optimization.exposure import (
     exposure_shares_pct,
     liquidity_cap_usd,
 )
+from python_models.optimization.highs import silence_banner
 from python_models.optimization.model import Model, build_model
 from python_models.optimization.plan import rebalance_plan
 from python_models.optimization.problem import Problem
 from python_models.optimization.result import Position, Result
 
 logger = logging.getLogger(__name__)
+# Every import of the package imports this module first: no solve of the process (the
+# diagnosis's included) prints HiGHS's banner.
+silence_banner()
 
 # 1e-5 of the objective: under a cent on a 1 M USD treasury over the payback period. A
 # tighter gap (1e-6, the earlier setting) bought nothing the decision could use and made a
