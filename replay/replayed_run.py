@@ -1,7 +1,8 @@
 """Run a flow against the recordings instead of the internet: the replay as a context.
 
-Used by ``yieldopt run --replay`` and by the deployments' ``replay`` parameter. Only the
-sources' base URLs change; every step runs the same code as a live day.
+Used by the entry points that offer a replay, ``yieldopt run --replay`` (and ``backfill``) and
+the deployments' ``replay`` parameter (``yieldopt/scheduled.py``), never by the flows: only the
+sources' base URLs change, and every step runs the same code as a live day.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from pathlib import Path
 from core import db
 from core.config import ConfigError, StrategyConfig, load_config
 from flows.daily import daily_flow
-from flows.replayed import replayed, run_date_for
 from replay.coverage import OutsideRecordings
+from replay.replayed_run import replayed, run_date_for
 from yieldopt.prefect_api import PrefectUnavailable, ensure_api
 
 progress = logging.getLogger("yieldopt.progress")

@@ -1,4 +1,4 @@
-"""The deployments' entry points (``prefect.yaml``): the daily run for the scheduled day.
+"""The deployments' entry point (``prefect.yaml``): the daily run for the scheduled day.
 
 A scheduled run has no command line: it reads the strategy file, takes today's UTC date
 (or a ``run_date`` given with the run), and with ``replay`` runs against the recordings —
@@ -17,7 +17,7 @@ from prefect import flow
 from core import db
 from core.config import load_config
 from flows.daily import daily_flow
-from flows.replayed import replayed, run_date_for
+from replay.replayed_run import replayed, run_date_for
 
 
 @flow(name="daily-scheduled")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from core.paths import RECORDINGS_DIR
-from flows.replayed import run_date_for
 from replay.coverage import OutsideRecordings, served_range
+from replay.replayed_run import run_date_for
 
 YIELDOPT = str(Path(sys.executable).with_name("yieldopt"))
 FIRST, LAST = dt.date(2024, 6, 2), dt.date(2025, 6, 30)
