@@ -21,6 +21,7 @@ from python_models.backtest.run import RunOutcome
 from python_models.backtest.simulator import DayRecord
 from python_models.backtest.sweep import shown_sweep, sweep_table
 from replay.backtest_data import load_recordings
+from yieldopt.prefect_api import ensure_api
 
 
 def rich_table(frame: pd.DataFrame, title: str) -> Table:
@@ -48,6 +49,8 @@ def _progress(console: Console) -> Progress:
 
 def run_backtest_command(request: BacktestRequest, console: Console) -> list[RunOutcome]:
     """Load the recordings when asked, run the request with a progress bar, print tables."""
+    # the dbt build is a Prefect flow: its API is up (or refused with a reason) before any load
+    ensure_api()
     if request.replay:
         info = db.connection_info()
         console.print(f"loading recorded API responses as of {request.end} into {info.dbname} …")

@@ -194,6 +194,7 @@ def backtest(
     from python_models.backtest.sweep import SweepError, parse_axes
     from python_models.backtest.walk_forward import DEFAULT_GRID, WalkForwardSettings
     from yieldopt.backtest import run_backtest_command
+    from yieldopt.prefect_api import PrefectUnavailable
 
     try:
         request = BacktestRequest(
@@ -217,7 +218,7 @@ def backtest(
     except (ConfigError, SweepError, RequestError) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
-    except (MissingDataError, DbtStageError) as error:
+    except (MissingDataError, DbtStageError, PrefectUnavailable) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
