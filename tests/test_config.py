@@ -8,10 +8,12 @@ from core.config import ConfigError, StrategyConfig, load_config, parse_config
 
 
 def test_shipped_config_matches_product_defaults() -> None:
-    # horizon_days is the one deliberate deviation: the backtest sweep chose 2 days (see
-    # config/strategy.yml); every other shipped value is docs/product.md's default.
+    # The deliberate deviations, each the walk-forward's choice (config/strategy.yml): group
+    # caps off and a 3-day payback; every other shipped value is docs/product.md's default.
     shipped, defaults = load_config().snapshot(), StrategyConfig().snapshot()
-    assert (shipped.pop("horizon_days"), defaults.pop("horizon_days")) == (2, 30)
+    deviations = {"group2_max_pct": (100, 50), "group3_max_pct": (100, 20), "payback_days": (3, 30)}
+    for name, expected in deviations.items():
+        assert (shipped.pop(name), defaults.pop(name)) == expected
     assert shipped == defaults
     snapshot = StrategyConfig().snapshot()
     assert snapshot["position_max_pct_pool_tvl"] == 5
