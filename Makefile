@@ -34,7 +34,7 @@ test: $(STAMP) ## Lint (ruff, sqlfluff, import contracts) and run the pytest sui
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory sql-lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest
 
 # The loop while editing: the unit tier (no database, server or subprocess; tests/conftest.py
 # sets the tiers from the fixtures) and ruff. `make test` still runs every tier.

@@ -10,5 +10,4 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 RECORDINGS_DIR = PROJECT_ROOT / "recordings"
 CONFIG_DIR = PROJECT_ROOT / "config"
-# The daily reports; YIELDOPT_REPORTS_DIR moves them (each test worker has its own).
-REPORTS_DIR = Path(os.environ.get("YIELDOPT_REPORTS_DIR") or PROJECT_ROOT / "reports")
+REPORTS_DIR = PROJECT_ROOT / "reports"

@@ -21,30 +21,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-
-def _isolate_xdist_worker() -> None:
-    """Under pytest-xdist (``make test`` runs two workers), give each worker its own dbt target
-    folder, reports folder and Prefect home, so two workers' dbt parses, daily reports and
-    local Prefect servers never write the same files. Runs before ``core`` or Prefect is
-    imported: both read these settings at import."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return
-    root = Path(__file__).resolve().parents[1] / ".yieldopt" / "test-workers" / worker
-    os.environ["DBT_TARGET_PATH"] = str(root / "dbt-target")
-    os.environ["YIELDOPT_REPORTS_DIR"] = str(root / "reports")
-    home = Path(os.environ.get("PREFECT_HOME") or root.parent) / f"prefect-{worker}"
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["PREFECT_HOME"] = str(home)
-
-
-_isolate_xdist_worker()
-
-from core import db  # noqa: E402  (after the worker's settings above)
+from core import db
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_slack import FAKE_SLACK_TOKEN, FakeSlack  # noqa: E402  (tests/ on sys.path above)
+from fake_slack import FAKE_SLACK_TOKEN, FakeSlack
 
 TIERS = ("unit", "db", "e2e")  # cheapest first: a test takes the costliest tier of its fixtures
 # A unit test that takes minutes is hung or belongs in another tier (pytest-timeout; the other
